@@ -1,0 +1,118 @@
+package io.twa4j.core.params;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+
+/**
+ * Reads and writes the parameters of a {@link ParameterLayout} as one flat vector of length D.
+ * This is the only place in twa4j that flattens parameters or gradients.
+ *
+ * <p>Every array this class returns is created in the caller's scope; nothing is left on the
+ * model's manager (an operation's result belongs to its first operand's manager, so every
+ * intermediate made from a parameter is attached to the scope at once). Writes go into the existing parameter arrays in place, so a trainer or
+ * optimiser that holds them sees the new values.
+ */
+public final class FlatParameters {
+
+    private static final NDIndex ALL = new NDIndex("...");
+
+    private final ParameterLayout layout;
+
+    /** Flat access to the parameters of {@code layout}. */
+    public FlatParameters(ParameterLayout layout) {
+        this.layout = layout;
+    }
+
+    /** The layout this view reads and writes. */
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    /** The length D of the flat vector. */
+    public long size() {
+        return layout.size();
+    }
+
+    /** A copy of the parameters, concatenated in layout order, owned by {@code scope}. */
+    public NDArray read(NDManager scope) {
+        NDList pieces = new NDList(layout.entries().size());
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            NDArray piece = entry.array().reshape(-1);
+            piece.attach(scope);
+            pieces.add(piece);
+        }
+        return concat(pieces, scope);
+    }
+
+    /** A copy of the accumulated gradients, concatenated in layout order, owned by {@code scope}. */
+    public NDArray readGradient(NDManager scope) {
+        NDList pieces = new NDList(layout.entries().size());
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            NDArray gradient = entry.array().getGradient();
+            gradient.attach(scope);
+            NDArray piece = gradient.reshape(-1);
+            piece.attach(scope);
+            pieces.add(piece);
+        }
+        return concat(pieces, scope);
+    }
+
+    /** Writes {@code flat} (length D) into the parameters in place. */
+    public void write(NDArray flat) {
+        if (flat.getShape().dimension() != 1 || flat.size() != layout.size()) {
+            throw new IllegalArgumentException(
+                    "flat vector has shape " + flat.getShape() + ", layout needs (" + layout.size() + ")");
+        }
+        try (NDManager scope = flat.getManager().newSubManager()) {
+            for (ParameterLayout.Entry entry : layout.entries()) {
+                NDArray piece = flat.get(entry.offset() + ":" + (entry.offset() + entry.size()));
+                piece.attach(scope);
+                NDArray shaped = piece.reshape(entry.shape());
+                shaped.attach(scope);
+                entry.array().set(ALL, shaped);
+            }
+        }
+    }
+
+    /** Writes the named arrays into the parameters in place; names and shapes must match exactly. */
+    public void write(Map<String, NDArray> byName) {
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            NDArray value = byName.get(entry.name());
+            if (value == null) {
+                throw new IllegalArgumentException("missing parameter " + entry.name());
+            }
+            if (!value.getShape().equals(entry.shape())) {
+                throw new IllegalArgumentException(
+                        "parameter " + entry.name() + " has shape " + value.getShape() + ", model needs " + entry.shape());
+            }
+            entry.array().set(ALL, value);
+        }
+    }
+
+    /** Sets every accumulated gradient to zero (the engine accumulates gradients across backward passes). */
+    public void zeroGradients() {
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            try (NDArray gradient = entry.array().getGradient()) {
+                // in place and without a scalar operand, which would be created on the model's manager
+                gradient.subi(gradient);
+            }
+        }
+    }
+
+    private static NDArray concat(NDList pieces, NDManager scope) {
+        if (pieces.isEmpty()) {
+            return scope.zeros(new Shape(0));
+        }
+        NDArray flat = pieces.size() == 1 ? pieces.get(0).duplicate() : NDArrays.concat(pieces);
+        flat.attach(scope);
+        for (NDArray piece : pieces) {
+            piece.close();
+        }
+        return flat;
+    }
+}

@@ -1,0 +1,88 @@
+package io.twa4j.core.schedule;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** The learning-rate schedules of twa4j. */
+public final class Schedules {
+
+    /** Names accepted by {@link #byName}. */
+    public static final List<String> NAMES = List.of("step", "constant", "linear");
+
+    private Schedules() {}
+
+    /** The same rate throughout. */
+    public static LrSchedule constant(double lr) {
+        requirePositive(lr);
+        return (epoch, step, stepsPerEpoch) -> lr;
+    }
+
+    /**
+     * PyTorch's {@code MultiStepLR} with milestones given as fractions of the run: milestone epoch
+     * {@code m = (int) (epochs * fraction)} (as the reference computes it), and from epoch m on
+     * the rate is multiplied by {@code factor} once more.
+     */
+    public static LrSchedule multiStep(double lr, int epochs, double[] fractions, double factor) {
+        requirePositive(lr);
+        int[] milestones = milestones(epochs, fractions);
+        return (epoch, step, stepsPerEpoch) -> {
+            double rate = lr;
+            for (int milestone : milestones) {
+                if (epoch >= milestone) {
+                    rate *= factor;
+                }
+            }
+            return rate;
+        };
+    }
+
+    /** The milestone epochs of {@link #multiStep}: {@code (int) (epochs * fraction)} each. */
+    public static int[] milestones(int epochs, double[] fractions) {
+        return Arrays.stream(fractions)
+                .peek(f -> {
+                    if (!(f > 0 && f < 1)) {
+                        throw new IllegalArgumentException("milestones are fractions in (0, 1), got " + f);
+                    }
+                })
+                .mapToInt(f -> (int) (epochs * f))
+                .toArray();
+    }
+
+    /**
+     * Decays linearly per iteration from {@code lr} at the first step to 0 after the last:
+     * {@code lr * (1 - t / T)} with t the global step and T = epochs × stepsPerEpoch.
+     */
+    public static LrSchedule linear(double lr, int epochs) {
+        requirePositive(lr);
+        return (epoch, step, stepsPerEpoch) -> {
+            double total = (double) epochs * stepsPerEpoch;
+            double t = (double) epoch * stepsPerEpoch + step;
+            return lr * Math.max(0.0, 1.0 - t / total);
+        };
+    }
+
+    /**
+     * A schedule by name: {@code step} (multi-step ×0.1 at the given fractions), {@code constant},
+     * {@code linear}.
+     */
+    public static LrSchedule byName(String name, double lr, int epochs, double[] fractions) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "step":
+                return multiStep(lr, epochs, fractions, 0.1);
+            case "constant":
+                return constant(lr);
+            case "linear":
+                return linear(lr, epochs);
+            default:
+                throw new IllegalArgumentException(
+                        "unknown schedule '" + name + "'; valid schedules: " + String.join(", ", NAMES));
+        }
+    }
+
+    private static void requirePositive(double lr) {
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
+        }
+    }
+}
