@@ -1,0 +1,109 @@
+package io.twa4j.core.average;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Block;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.twa4j.core.data.BatchSource;
+import io.twa4j.core.data.HostBatch;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Recomputes the BatchNorm running statistics of a model from data, as SWA's {@code bn_update}
+ * and PyTorch's {@code update_bn} do: running statistics are not parameters, so after averaging
+ * weights or training in a subspace they no longer describe the network's activations.
+ *
+ * <p>One pass over the data in train mode; each BatchNorm's running mean and variance become the
+ * batch-size-weighted average of the per-batch mean and (unbiased, as PyTorch) variance. The
+ * previous statistics do not matter. Gradients are not recorded and trainable parameters are not
+ * changed.
+ */
+public final class BatchNormUpdate {
+
+    private static final NDIndex ALL = new NDIndex("...");
+
+    private BatchNormUpdate() {}
+
+    /** The running statistics of one BatchNorm layer and the weight it gives a new batch. */
+    private record Layer(NDArray mean, NDArray variance, float batchWeight) {}
+
+    /**
+     * Recomputes the running statistics of every BatchNorm in {@code block} (whose parameters are
+     * on {@code manager}'s device) over one pass of {@code data}. Returns the number of layers
+     * updated (0 when the model has no BatchNorm, in which case no data is read).
+     */
+    public static int run(Block block, NDManager manager, BatchSource data) {
+        List<Layer> layers = new ArrayList<>();
+        collect(block, layers);
+        if (layers.isEmpty()) {
+            return 0;
+        }
+        try (NDManager sums = manager.newSubManager()) {
+            List<NDArray[]> totals = new ArrayList<>();
+            for (Layer layer : layers) {
+                totals.add(new NDArray[] {sums.zeros(layer.mean().getShape()), sums.zeros(layer.variance().getShape())});
+            }
+            long examples = 0;
+            try (BatchSource.BatchIterator batches = data.epoch(0)) {
+                while (batches.hasNext()) {
+                    HostBatch batch = batches.next();
+                    try (NDManager scope = manager.newSubManager()) {
+                        for (Layer layer : layers) {
+                            layer.mean().set(ALL, scope.zeros(layer.mean().getShape()));
+                            layer.variance().set(ALL, scope.zeros(layer.variance().getShape()));
+                        }
+                        // from zero, one train-mode step leaves (1 − momentum) × the batch's statistics
+                        block.forward(new ParameterStore(scope, false), new NDList(batch.features(scope)), true);
+                        for (int i = 0; i < layers.size(); i++) {
+                            Layer layer = layers.get(i);
+                            NDArray weight = scope.create(batch.size() / layer.batchWeight());
+                            totals.get(i)[0].addi(weight.mul(layer.mean()));
+                            totals.get(i)[1].addi(weight.mul(layer.variance()));
+                        }
+                    }
+                    examples += batch.size();
+                }
+            }
+            if (examples == 0) {
+                throw new IllegalArgumentException("BatchNorm update needs data; the set is empty");
+            }
+            for (int i = 0; i < layers.size(); i++) {
+                NDArray scale = sums.create(1f / examples);
+                layers.get(i).mean().set(ALL, scale.mul(totals.get(i)[0]));
+                layers.get(i).variance().set(ALL, scale.mul(totals.get(i)[1]));
+            }
+        }
+        return layers.size();
+    }
+
+    private static void collect(Block block, List<Layer> layers) {
+        if (block instanceof BatchNorm batchNorm) {
+            layers.add(new Layer(
+                    batchNorm.getParameters().get("runningMean").getArray(),
+                    batchNorm.getParameters().get("runningVar").getArray(),
+                    1f - momentum(batchNorm)));
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            collect(child.getValue(), layers);
+        }
+    }
+
+    /** DJL keeps a BatchNorm's momentum private; it is needed to undo the running-average step. */
+    private static float momentum(BatchNorm batchNorm) {
+        try {
+            Field field = BatchNorm.class.getDeclaredField("momentum");
+            field.setAccessible(true);
+            return field.getFloat(batchNorm);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the momentum of a DJL BatchNorm (DJL " + Engine.getDjlVersion()
+                    + " changed it?): " + e.getMessage(), e);
+        }
+    }
+}

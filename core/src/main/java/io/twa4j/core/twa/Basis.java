@@ -1,0 +1,219 @@
+package io.twa4j.core.twa;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * An orthonormal basis P (n × D, one row per kept snapshot) of the span of a set of snapshots,
+ * grown one snapshot at a time, with the map back to the snapshots.
+ *
+ * <p>Each new snapshot {@code w} is orthogonalised against the rows so far by block classical
+ * Gram–Schmidt applied twice ("twice is enough": Giraud, Langou and Rozložník, 2005), which gives
+ * orthonormality at working precision even for nearly collinear snapshots, where a single pass
+ * visibly fails. Both passes are matrix–vector products over the rows, so each costs two sweeps
+ * of the memory holding P. A snapshot whose remaining norm is below {@code tolerance × |w|} is
+ * nearly in the span already: it adds no row and is reported as dropped.
+ *
+ * <p>The rows live in one array of {@code capacity × D} allocated up front, so growing the basis
+ * never holds a second copy of it. Every snapshot {@code i} added, kept or dropped, is recorded as
+ * its coordinates in the basis, {@code w_i = Σ_j L[i][j] p_j}; with these, any point
+ * {@code w = Pᵀα} of the span is also {@code Σ_i c_i w_i} over the kept snapshots
+ * ({@link #snapshotWeights}).
+ */
+public final class Basis implements AutoCloseable {
+
+    /** The default relative norm below which a snapshot counts as already in the span. */
+    public static final double DEFAULT_TOLERANCE = 1e-6;
+
+    private final NDManager manager;
+    private final NDArray rows;
+    private final long dimension;
+    private final int capacity;
+    private final double tolerance;
+    private final List<Integer> rowSources = new ArrayList<>();
+    private final List<Integer> droppedSources = new ArrayList<>();
+    private final List<Integer> sources = new ArrayList<>();
+    private final List<double[]> coordinates = new ArrayList<>();
+    private final List<double[]> rowCoordinates = new ArrayList<>();
+
+    /**
+     * An empty basis for vectors of length {@code dimension}, with room for {@code capacity}
+     * rows, on the device of {@code parent}.
+     */
+    public Basis(NDManager parent, long dimension, int capacity, double tolerance) {
+        if (dimension < 1 || capacity < 1) {
+            throw new IllegalArgumentException("a basis needs dimension and capacity >= 1, got " + dimension + ", " + capacity);
+        }
+        if (!(tolerance > 0 && tolerance < 1)) {
+            throw new IllegalArgumentException("tolerance must be in (0, 1), got " + tolerance);
+        }
+        this.manager = parent.newSubManager();
+        this.rows = manager.zeros(new Shape(capacity, dimension), DataType.FLOAT32);
+        this.dimension = dimension;
+        this.capacity = capacity;
+        this.tolerance = tolerance;
+    }
+
+    /** What {@link #add} did with a snapshot. */
+    public record Added(int source, boolean kept, double relativeResidual) {}
+
+    /**
+     * Adds snapshot {@code source} with flat trainable parameters {@code w} (length D). The array
+     * is not modified or kept.
+     */
+    public Added add(int source, NDArray w) {
+        if (w.getShape().dimension() != 1 || w.size() != dimension) {
+            throw new IllegalArgumentException("snapshot has shape " + w.getShape() + ", the basis needs (" + dimension + ")");
+        }
+        int n = size();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray v = w.toType(DataType.FLOAT32, true);
+            v.attach(scope);
+            double norm = v.norm().getFloat();
+            if (!(norm > 0) || Double.isInfinite(norm)) {
+                throw new IllegalArgumentException("snapshot " + source + " has norm " + norm + "; it cannot join a basis");
+            }
+            double[] coordinate = new double[n + 1];
+            if (n > 0) {
+                NDArray basis = rows(scope);
+                for (int pass = 0; pass < 2; pass++) {
+                    NDArray r = basis.matMul(v);
+                    float[] projections = r.toFloatArray();
+                    v = v.sub(r.matMul(basis));
+                    for (int j = 0; j < n; j++) {
+                        coordinate[j] += projections[j];
+                    }
+                }
+            }
+            double residual = v.norm().getFloat();
+            double relative = residual / norm;
+            boolean kept = relative >= tolerance;
+            if (kept) {
+                if (n == capacity) {
+                    throw new IllegalStateException("the basis is full (" + capacity + " rows)");
+                }
+                rows.set(new NDIndex(n), v.div((float) residual));
+                coordinate[n] = residual;
+                rowSources.add(source);
+                rowCoordinates.add(coordinate);
+            } else {
+                droppedSources.add(source);
+            }
+            sources.add(source);
+            coordinates.add(kept ? coordinate : Arrays.copyOf(coordinate, n));
+            return new Added(source, kept, relative);
+        }
+    }
+
+    /** The number n of rows. */
+    public int size() {
+        return rowSources.size();
+    }
+
+    /** The length D of each row. */
+    public long dimension() {
+        return dimension;
+    }
+
+    /** The snapshot behind each row, in row order. */
+    public List<Integer> rowSources() {
+        return Collections.unmodifiableList(rowSources);
+    }
+
+    /** The snapshots that added no row (already in the span to within the tolerance). */
+    public List<Integer> droppedSources() {
+        return Collections.unmodifiableList(droppedSources);
+    }
+
+    /** Every snapshot added, kept or dropped, in order. */
+    public List<Integer> sources() {
+        return Collections.unmodifiableList(sources);
+    }
+
+    /** The rows P (n × D) as an array owned by {@code scope} (a view of the basis, not a copy). */
+    public NDArray rows(NDManager scope) {
+        NDArray view = rows.get(new NDIndex("0:" + size()));
+        view.attach(scope);
+        return view;
+    }
+
+    /** {@code P w}: the coordinates of the projection of {@code w} (length D) onto the span, in {@code scope}. */
+    public NDArray project(NDArray w, NDManager scope) {
+        NDArray coordinates = rows(scope).matMul(w);
+        coordinates.attach(scope);
+        return coordinates;
+    }
+
+    /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), in {@code scope}. */
+    public NDArray combine(NDArray alpha, NDManager scope) {
+        NDArray point = alpha.matMul(rows(scope));
+        point.attach(scope);
+        return point;
+    }
+
+    /** The coordinates {@code α} of snapshot number {@code i} (in the order added). */
+    public double[] coordinatesOf(int i) {
+        return Arrays.copyOf(coordinates.get(i), size());
+    }
+
+    /** The coordinates of the mean of all snapshots added (kept and dropped). */
+    public double[] coordinatesOfMean() {
+        double[] mean = new double[size()];
+        for (double[] coordinate : coordinates) {
+            for (int j = 0; j < coordinate.length; j++) {
+                mean[j] += coordinate[j] / coordinates.size();
+            }
+        }
+        return mean;
+    }
+
+    /**
+     * The weights {@code c} over the kept snapshots (in {@link #rowSources} order) such that
+     * {@code Pᵀα = Σ c_i w_i}: the solution of {@code Lᵀ c = α} with L the kept snapshots'
+     * coordinates (lower triangular).
+     */
+    public double[] snapshotWeights(double[] alpha) {
+        int n = size();
+        if (alpha.length != n) {
+            throw new IllegalArgumentException("alpha has " + alpha.length + " entries, the basis has " + n + " rows");
+        }
+        // row i of L is the i-th kept snapshot's coordinates: nonzero up to column i
+        List<double[]> lower = rowCoordinates;
+        double[] weights = new double[n];
+        for (int j = n - 1; j >= 0; j--) {
+            double sum = alpha[j];
+            for (int i = j + 1; i < n; i++) {
+                sum -= lower.get(i)[j] * weights[i];
+            }
+            weights[j] = sum / lower.get(j)[j];
+        }
+        return weights;
+    }
+
+    /** {@code max |P Pᵀ − I|}, the achieved orthonormality error. */
+    public double orthonormalityError() {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray p = rows(scope);
+            NDArray gram = p.matMul(p.transpose());
+            NDArray error = gram.sub(scope.eye(size())).abs().max();
+            return error.getFloat();
+        }
+    }
+
+    /** Bytes held by the rows. */
+    public long bytes() {
+        return (long) capacity * dimension * 4;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

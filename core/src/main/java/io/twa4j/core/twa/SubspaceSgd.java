@@ -1,0 +1,103 @@
+package io.twa4j.core.twa;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.twa4j.core.optim.UpdateRule;
+import io.twa4j.core.params.FlatParameters;
+
+/**
+ * TWA's training rule in coefficient form: the trainable parameters are {@code w = Pᵀα} for an
+ * orthonormal basis P, and momentum SGD with weight decay runs on the n coefficients α:
+ *
+ * <pre>
+ *   d   = P g + wd · α
+ *   buf = momentum · buf + d        (buf = d on the first step)
+ *   α   = α − lr · buf
+ *   w   = Pᵀ α                      (written into the model in place)
+ * </pre>
+ *
+ * <p>This is exactly the reference's projected SGD ({@code g ← Pᵀ(P g)}, then
+ * {@code torch.optim.SGD} with momentum and weight decay on w): with w in the span and P Pᵀ = I,
+ * {@code P(Pᵀ P g + wd w) = P g + wd α} and every buffer stays in the span. The optimiser state
+ * is n numbers (kept in double on the host), each step makes two passes over P, and in a
+ * multi-node run only {@code P g} (n numbers) needs to travel.
+ */
+public final class SubspaceSgd implements UpdateRule {
+
+    private final Basis basis;
+    private final FlatParameters parameters;
+    private final double momentum;
+    private final double weightDecay;
+    private final double[] alpha;
+    private double[] buffer;
+
+    /**
+     * Subspace SGD starting at coordinates {@code start} (length n); writes {@code Pᵀ start} into
+     * the parameters at once.
+     */
+    public SubspaceSgd(Basis basis, FlatParameters parameters, double momentum, double weightDecay, double[] start) {
+        if (parameters.size() != basis.dimension()) {
+            throw new IllegalArgumentException(
+                    "the model has " + parameters.size() + " trainable parameters, the basis " + basis.dimension());
+        }
+        if (start.length != basis.size()) {
+            throw new IllegalArgumentException("start has " + start.length + " coordinates, the basis " + basis.size() + " rows");
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
+        this.basis = basis;
+        this.parameters = parameters;
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+        this.alpha = start.clone();
+        materialise();
+    }
+
+    @Override
+    public void step(double lr, NDManager scope) {
+        float[] projected = basis.project(parameters.readGradient(scope), scope).toFloatArray();
+        boolean first = buffer == null;
+        if (first) {
+            buffer = new double[alpha.length];
+        }
+        for (int j = 0; j < alpha.length; j++) {
+            double direction = projected[j] + weightDecay * alpha[j];
+            buffer[j] = first ? direction : momentum * buffer[j] + direction;
+            alpha[j] -= lr * buffer[j];
+        }
+        write(scope);
+    }
+
+    /** The current coordinates α (a copy). */
+    public double[] coefficients() {
+        return alpha.clone();
+    }
+
+    /** The momentum buffer (a copy; zeros before the first step). */
+    public double[] momentumBuffer() {
+        return buffer == null ? new double[alpha.length] : buffer.clone();
+    }
+
+    private void materialise() {
+        try (NDManager scope = parameters.layout().entries().get(0).array().getManager().newSubManager()) {
+            write(scope);
+        }
+    }
+
+    private void write(NDManager scope) {
+        NDArray coordinates = scope.create(toFloats(alpha));
+        parameters.write(basis.combine(coordinates, scope));
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] result = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = (float) values[i];
+        }
+        return result;
+    }
+}

@@ -1,0 +1,164 @@
+package io.twa4j.core.twa;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
+import io.twa4j.core.ArrayBatchSource;
+import io.twa4j.core.TestBlocks;
+import io.twa4j.core.optim.SgdUpdate;
+import io.twa4j.core.optim.UpdateRule;
+import io.twa4j.core.params.FlatParameters;
+import io.twa4j.core.params.ParameterLayout;
+import io.twa4j.core.schedule.LrSchedule;
+import io.twa4j.core.train.TrainingLoop;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SubspaceSgdTest {
+
+    private static final int SNAPSHOTS = 6;
+    private static final double MOMENTUM = 0.9;
+    private static final double WD = 1e-3;
+    /** 20 steps in one epoch, with a tenfold learning-rate drop after step 10. */
+    private static final LrSchedule SCHEDULE = (epoch, step, steps) -> step < 10 ? 0.5 : 0.05;
+
+    /** A model with BatchNorm, initialised from {@code seed}, and a history of SGD snapshots of it. */
+    private record Setup(NDManager manager, SequentialBlock block, FlatParameters flat, List<NDArray> snapshots) {}
+
+    private static Setup setup(NDManager manager, ArrayBatchSource data) {
+        Engine.getInstance().setRandomSeed(9);
+        SequentialBlock block = TestBlocks.mlpWithBatchNorm(manager, new Shape(1, 10), 12, 3);
+        FlatParameters flat = new FlatParameters(ParameterLayout.trainable(block));
+        List<NDArray> snapshots = new ArrayList<>();
+        snapshots.add(flat.read(manager));
+        try (SgdUpdate sgd = new SgdUpdate(flat.layout(), 0.9, 1e-4)) {
+            for (int epoch = 0; epoch < SNAPSHOTS - 1; epoch++) {
+                loop(block, manager, sgd, (e, s, n) -> 0.05).run(data, null, epoch, epoch + 1);
+                snapshots.add(flat.read(manager));
+            }
+        }
+        return new Setup(manager, block, flat, snapshots);
+    }
+
+    private static TrainingLoop loop(SequentialBlock block, NDManager manager, UpdateRule rule, LrSchedule schedule) {
+        return TrainingLoop.builder().setBlock(block).setManager(manager).setUpdateRule(rule).setSchedule(schedule).build();
+    }
+
+    private static Basis basisOf(Setup setup) {
+        Basis basis = new Basis(setup.manager(), setup.flat().size(), SNAPSHOTS, Basis.DEFAULT_TOLERANCE);
+        for (int i = 0; i < setup.snapshots().size(); i++) {
+            basis.add(i, setup.snapshots().get(i));
+        }
+        return basis;
+    }
+
+    /** The reference: project the full gradient, g ← Pᵀ(P g), then PyTorch's SGD on w. */
+    private static final class ProjectedSgd implements UpdateRule {
+        private final Basis basis;
+        private final FlatParameters flat;
+        private final SgdUpdate sgd;
+
+        ProjectedSgd(Basis basis, FlatParameters flat) {
+            this.basis = basis;
+            this.flat = flat;
+            this.sgd = new SgdUpdate(flat.layout(), MOMENTUM, WD);
+        }
+
+        @Override
+        public void step(double lr, NDManager scope) {
+            NDArray projected = basis.combine(basis.project(flat.readGradient(scope), scope), scope);
+            for (ParameterLayout.Entry entry : flat.layout().entries()) {
+                NDArray gradient = entry.array().getGradient();
+                gradient.attach(scope);
+                NDArray part = projected.get(entry.offset() + ":" + (entry.offset() + entry.size())).reshape(entry.shape());
+                gradient.set(new NDIndex("..."), part);
+            }
+            sgd.step(lr, scope);
+        }
+    }
+
+    @Test
+    void coefficientFormEqualsProjectedFullSpaceSgdOnAModelWithBatchNorm() {
+        ArrayBatchSource data = ArrayBatchSource.blobs(20 * 16, 10, 3, 16, 4);
+        float[] coefficientForm;
+        float[] fullSpace;
+        float[] start;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Setup setup = setup(manager, data);
+            try (Basis basis = basisOf(setup)) {
+                SubspaceSgd subspace = new SubspaceSgd(basis, setup.flat(), MOMENTUM, WD, basis.coordinatesOfMean());
+                start = setup.flat().read(manager).toFloatArray();
+                loop(setup.block(), manager, subspace, SCHEDULE).run(data, null, 7, 8);
+                coefficientForm = setup.flat().read(manager).toFloatArray();
+            }
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Setup setup = setup(manager, data);
+            try (Basis basis = basisOf(setup)) {
+                NDArray mean = basis.combine(manager.create(toFloats(basis.coordinatesOfMean())), manager);
+                setup.flat().write(mean);
+                loop(setup.block(), manager, new ProjectedSgd(basis, setup.flat()), SCHEDULE).run(data, null, 7, 8);
+                fullSpace = setup.flat().read(manager).toFloatArray();
+            }
+        }
+        double moved = distance(coefficientForm, start);
+        assertThat(moved).as("the run moved").isGreaterThan(1e-2 * norm(start));
+        assertThat(distance(coefficientForm, fullSpace) / norm(fullSpace)).isLessThan(1e-4);
+    }
+
+    @Test
+    void startsAtTheArithmeticMeanAndStaysInTheSpan() {
+        ArrayBatchSource data = ArrayBatchSource.blobs(20 * 16, 10, 3, 16, 4);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Setup setup = setup(manager, data);
+            try (Basis basis = basisOf(setup)) {
+                SubspaceSgd subspace = new SubspaceSgd(basis, setup.flat(), MOMENTUM, WD, basis.coordinatesOfMean());
+                float[] mean = new float[(int) setup.flat().size()];
+                for (NDArray snapshot : setup.snapshots()) {
+                    float[] values = snapshot.toFloatArray();
+                    for (int i = 0; i < mean.length; i++) {
+                        mean[i] += values[i] / SNAPSHOTS;
+                    }
+                }
+                float[] start = setup.flat().read(manager).toFloatArray();
+                assertThat(distance(start, mean) / norm(mean)).isLessThan(1e-5);
+
+                loop(setup.block(), manager, subspace, SCHEDULE).run(data, null, 7, 8);
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray w = setup.flat().read(scope);
+                    NDArray projected = basis.combine(basis.project(w, scope), scope);
+                    assertThat(projected.sub(w).norm().getFloat() / w.norm().getFloat()).isLessThan(1e-5f);
+                    // and the parameters are exactly Pᵀα for the optimiser's coefficients
+                    NDArray fromAlpha = basis.combine(scope.create(toFloats(subspace.coefficients())), scope);
+                    assertThat(fromAlpha.sub(w).norm().getFloat() / w.norm().getFloat()).isLessThan(1e-6f);
+                }
+            }
+        }
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] result = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = (float) values[i];
+        }
+        return result;
+    }
+
+    private static double distance(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (a[i] - b[i]) * (double) (a[i] - b[i]);
+        }
+        return Math.sqrt(sum);
+    }
+
+    private static double norm(float[] a) {
+        return distance(a, new float[a.length]);
+    }
+}
