@@ -49,6 +49,23 @@ public final class FlatParameters {
         return concat(pieces, scope);
     }
 
+    /**
+     * The layout's parameters taken from named arrays (a snapshot file's tensors), concatenated in
+     * layout order, owned by {@code scope}. Names and shapes must match; extra names are ignored
+     * (a snapshot also holds BatchNorm statistics).
+     *
+     * @throws IllegalArgumentException naming the first missing or mis-shaped parameter
+     */
+    public NDArray flatten(Map<String, NDArray> byName, NDManager scope) {
+        NDList pieces = new NDList(layout.entries().size());
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            NDArray piece = checked(byName, entry).reshape(-1);
+            piece.attach(scope);
+            pieces.add(piece);
+        }
+        return concat(pieces, scope);
+    }
+
     /** A copy of the accumulated gradients, concatenated in layout order, owned by {@code scope}. */
     public NDArray readGradient(NDManager scope) {
         NDList pieces = new NDList(layout.entries().size());
@@ -82,16 +99,20 @@ public final class FlatParameters {
     /** Writes the named arrays into the parameters in place; names and shapes must match exactly. */
     public void write(Map<String, NDArray> byName) {
         for (ParameterLayout.Entry entry : layout.entries()) {
-            NDArray value = byName.get(entry.name());
-            if (value == null) {
-                throw new IllegalArgumentException("missing parameter " + entry.name());
-            }
-            if (!value.getShape().equals(entry.shape())) {
-                throw new IllegalArgumentException(
-                        "parameter " + entry.name() + " has shape " + value.getShape() + ", model needs " + entry.shape());
-            }
-            entry.array().set(ALL, value);
+            entry.array().set(ALL, checked(byName, entry));
         }
+    }
+
+    private static NDArray checked(Map<String, NDArray> byName, ParameterLayout.Entry entry) {
+        NDArray value = byName.get(entry.name());
+        if (value == null) {
+            throw new IllegalArgumentException("parameter " + entry.name() + " is missing");
+        }
+        if (!value.getShape().equals(entry.shape())) {
+            throw new IllegalArgumentException(
+                    "parameter " + entry.name() + " has shape " + value.getShape() + ", the model needs " + entry.shape());
+        }
+        return value;
     }
 
     /** Sets every accumulated gradient to zero (the engine accumulates gradients across backward passes). */

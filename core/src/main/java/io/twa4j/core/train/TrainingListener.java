@@ -24,8 +24,9 @@ public interface TrainingListener {
      * @param firstEpoch the first epoch to run (from 0)
      * @param epochs the total number of epochs of the run
      * @param stepsPerEpoch optimiser steps per epoch
+     * @param firstLr the learning rate of the first step
      */
-    record RunInfo(int firstEpoch, int epochs, int stepsPerEpoch) {}
+    record RunInfo(int firstEpoch, int epochs, int stepsPerEpoch, double firstLr) {}
 
     /**
      * One optimiser step.

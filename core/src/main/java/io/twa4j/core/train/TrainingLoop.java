@@ -59,7 +59,8 @@ public final class TrainingLoop {
         if (stepsPerEpoch == 0) {
             throw new IllegalArgumentException("the training set is empty");
         }
-        TrainingListener.RunInfo info = new TrainingListener.RunInfo(firstEpoch, epochs, stepsPerEpoch);
+        TrainingListener.RunInfo info = new TrainingListener.RunInfo(
+                firstEpoch, epochs, stepsPerEpoch, schedule.at(firstEpoch, 0, stepsPerEpoch));
         listeners.forEach(listener -> listener.onRunStart(info));
         Engine engine = manager.getEngine();
         for (int epoch = firstEpoch; epoch < epochs; epoch++) {

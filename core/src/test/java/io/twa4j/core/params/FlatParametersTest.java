@@ -78,6 +78,25 @@ class FlatParametersTest {
     }
 
     @Test
+    void flattenTakesTheLayoutsParametersFromNamedArraysAndNamesAMismatch() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SequentialBlock block = TestBlocks.mlpWithBatchNorm(manager, new Shape(2, 3), 4, 2);
+            FlatParameters flat = new FlatParameters(ParameterLayout.trainable(block));
+            // all parameters, running statistics included, as a snapshot holds them
+            java.util.Map<String, NDArray> named = ParameterLayout.all(block).arraysByName();
+            try (NDManager scope = manager.newSubManager()) {
+                assertThat(flat.flatten(named, scope).toFloatArray()).containsExactly(flat.read(scope).toFloatArray());
+                String first = flat.layout().entries().get(0).name();
+                java.util.Map<String, NDArray> wrong = new java.util.LinkedHashMap<>(named);
+                wrong.put(first, scope.zeros(new Shape(5)));
+                assertThatThrownBy(() -> flat.flatten(wrong, scope)).hasMessageContaining(first).hasMessageContaining("(5)");
+                wrong.remove(first);
+                assertThatThrownBy(() -> flat.flatten(wrong, scope)).hasMessageContaining(first + " is missing");
+            }
+        }
+    }
+
+    @Test
     void writeRejectsAWrongLength() {
         try (NDManager manager = NDManager.newBaseManager()) {
             SequentialBlock block = TestBlocks.mlpWithBatchNorm(manager, new Shape(2, 3), 4, 2);

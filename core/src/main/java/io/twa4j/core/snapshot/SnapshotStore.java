@@ -1,0 +1,245 @@
+package io.twa4j.core.snapshot;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.twa4j.core.io.AtomicFiles;
+import io.twa4j.core.io.FileDigest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The snapshot history of a run: {@code RUN/snapshots/NNNNNN.safetensors} (six-digit index) plus
+ * {@code RUN/snapshots/manifest.json}, which lists every snapshot with its training position,
+ * metrics, size and SHA-256 (see {@link SnapshotInfo}).
+ *
+ * <p>{@link #add} writes the snapshot file atomically and then replaces the manifest atomically, so
+ * after a crash the manifest lists only complete snapshots (at worst an unlisted file remains, and
+ * the next {@code add} replaces it). {@link #read} checks the file's size and SHA-256 against the
+ * manifest before parsing it. Every problem is a {@link SnapshotException} whose message names the
+ * file (and the snapshot index) in one line.
+ *
+ * <p>One process writes a store; within it the methods may be called from any thread.
+ */
+public final class SnapshotStore {
+
+    /** The store's directory inside a run directory. */
+    public static final String DIRECTORY = "snapshots";
+
+    /** The manifest's file name inside {@link #DIRECTORY}. */
+    public static final String MANIFEST = "manifest.json";
+
+    /** The largest manifest we read (about a million snapshots). */
+    private static final long MAX_MANIFEST_BYTES = 1L << 28;
+
+    private final Path directory;
+    private final Path manifest;
+    private List<SnapshotInfo> snapshots;
+
+    private SnapshotStore(Path directory, List<SnapshotInfo> snapshots) {
+        this.directory = directory;
+        this.manifest = directory.resolve(MANIFEST);
+        this.snapshots = List.copyOf(snapshots);
+    }
+
+    /**
+     * Creates an empty store in {@code runDir} (creating the directories as needed).
+     *
+     * @throws SnapshotException if the run already has a manifest, or it cannot be written
+     */
+    public static SnapshotStore create(Path runDir) {
+        Path dir = runDir.resolve(DIRECTORY);
+        Path manifest = dir.resolve(MANIFEST);
+        if (Files.exists(manifest)) {
+            throw new SnapshotException(manifest + ": already exists; open the store instead of creating it");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SnapshotException(dir + ": cannot create the directory: " + Messages.io(e), e);
+        }
+        SnapshotStore store = new SnapshotStore(dir, List.of());
+        store.writeManifest(List.of());
+        return store;
+    }
+
+    /**
+     * Opens the store of {@code runDir}, reading and validating its manifest.
+     *
+     * @throws SnapshotException if there is no manifest, or it is unreadable or malformed
+     */
+    public static SnapshotStore open(Path runDir) {
+        Path dir = runDir.resolve(DIRECTORY);
+        Path manifest = dir.resolve(MANIFEST);
+        byte[] bytes;
+        try {
+            if (Files.size(manifest) > MAX_MANIFEST_BYTES) {
+                throw new SnapshotException(manifest + ": larger than " + MAX_MANIFEST_BYTES + " bytes; not a manifest");
+            }
+            bytes = Files.readAllBytes(manifest);
+        } catch (NoSuchFileException e) {
+            throw new SnapshotException(runDir + " has no snapshot store (" + manifest + " does not exist)", e);
+        } catch (IOException e) {
+            throw new SnapshotException(manifest + ": cannot read: " + Messages.io(e), e);
+        }
+        return new SnapshotStore(dir, Manifest.decode(manifest.toString(), bytes));
+    }
+
+    /** Whether {@code runDir} has a snapshot store (a manifest). */
+    public static boolean exists(Path runDir) {
+        return Files.isRegularFile(runDir.resolve(DIRECTORY).resolve(MANIFEST));
+    }
+
+    /** The directory holding the snapshot files and the manifest. */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Appends a snapshot: writes {@code tensors} (each in its own data type) as the next index, then
+     * the manifest. The file's {@code __metadata__} repeats the index and position, so that a file
+     * alone still says what it is.
+     *
+     * @param meta where in training the snapshot was taken
+     * @param tensors the tensors by name, in their layout order (use an ordered map)
+     * @return the new manifest entry
+     * @throws IllegalArgumentException if {@code tensors} is empty or cannot be written
+     * @throws SnapshotException if a file cannot be written; the store is then unchanged
+     */
+    public synchronized SnapshotInfo add(SnapshotMeta meta, Map<String, ? extends NDArray> tensors) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("a snapshot needs at least one tensor");
+        }
+        int index = snapshots.size();
+        String name = Manifest.fileName(index);
+        Path file = directory.resolve(name);
+        FileDigest digest = SafeTensors.write(file, tensors, fileMetadata(index, meta));
+        SnapshotInfo info = new SnapshotInfo(index, meta, name, digest.bytes(), digest.sha256Hex());
+        List<SnapshotInfo> next = new ArrayList<>(snapshots);
+        next.add(info);
+        try {
+            writeManifest(next);
+        } catch (SnapshotException e) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        snapshots = List.copyOf(next);
+        return info;
+    }
+
+    /** Every snapshot, by index. */
+    public synchronized List<SnapshotInfo> list() {
+        return snapshots;
+    }
+
+    /** The number of snapshots. */
+    public synchronized int size() {
+        return snapshots.size();
+    }
+
+    /**
+     * The manifest entry of snapshot {@code index}.
+     *
+     * @throws SnapshotException if there is no such snapshot (the message gives the valid range)
+     */
+    public synchronized SnapshotInfo get(int index) {
+        if (index < 0 || index >= snapshots.size()) {
+            String range = snapshots.isEmpty() ? "it is empty" : "it holds 0.." + (snapshots.size() - 1);
+            throw new SnapshotException("snapshot " + index + " is not in " + directory + " (" + range + ")");
+        }
+        return snapshots.get(index);
+    }
+
+    /** The path of snapshot {@code index}'s file. */
+    public Path file(int index) {
+        return directory.resolve(get(index).file());
+    }
+
+    /**
+     * Checks that snapshot {@code index}'s file has the size and SHA-256 the manifest records.
+     *
+     * @throws SnapshotException naming the index and the file if it is missing, unreadable or differs
+     */
+    public void verify(int index) {
+        SnapshotInfo info = get(index);
+        Path file = directory.resolve(info.file());
+        String what = "snapshot " + index + ": " + file;
+        try {
+            long size = Files.size(file);
+            if (size != info.bytes()) {
+                throw new SnapshotException(what + " has " + size + " bytes, the manifest records " + info.bytes()
+                        + " (truncated or replaced)");
+            }
+            FileDigest actual = FileDigest.of(file);
+            if (!actual.equals(info.digest())) {
+                throw new SnapshotException(what + " is corrupt: its SHA-256 is " + actual.sha256Hex()
+                        + ", the manifest records " + info.sha256());
+            }
+        } catch (NoSuchFileException e) {
+            throw new SnapshotException(what + " is missing", e);
+        } catch (IOException e) {
+            throw new SnapshotException(what + ": cannot read: " + Messages.io(e), e);
+        }
+    }
+
+    /**
+     * Reads snapshot {@code index} as FLOAT32 arrays owned by {@code manager}, after {@linkplain
+     * #verify verifying} its size and SHA-256.
+     *
+     * @return the tensors by name, in file order
+     * @throws SnapshotException naming the index and the file if it is missing, corrupt or invalid
+     */
+    public Map<String, NDArray> read(int index, NDManager manager) {
+        verify(index);
+        try {
+            return SafeTensors.read(file(index), manager);
+        } catch (SnapshotException e) {
+            throw new SnapshotException("snapshot " + index + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The header of snapshot {@code index} (names, dtypes, shapes), without reading or verifying
+     * the data.
+     */
+    public SafeTensors.Header readHeader(int index) {
+        try {
+            return SafeTensors.readHeader(file(index));
+        } catch (SnapshotException e) {
+            throw new SnapshotException("snapshot " + index + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SnapshotStore[" + directory + ", " + size() + " snapshots]";
+    }
+
+    private void writeManifest(List<SnapshotInfo> list) {
+        try {
+            AtomicFiles.writeString(manifest, Manifest.encode(list));
+        } catch (IOException e) {
+            throw new SnapshotException(manifest + ": cannot write: " + Messages.io(e), e);
+        }
+    }
+
+    private static Map<String, String> fileMetadata(int index, SnapshotMeta meta) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("twa4j", "snapshot");
+        m.put("index", Integer.toString(index));
+        m.put("epoch", Integer.toString(meta.epoch()));
+        m.put("step", Integer.toString(meta.step()));
+        m.put("global_step", Long.toString(meta.globalStep()));
+        m.put("lr", Double.toString(meta.lr()));
+        return m;
+    }
+}
