@@ -3,46 +3,48 @@ package io.twa4j.core.snapshot;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.train.TrainingListener;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Keeps the snapshot history of a training run: snapshot 0 at initialisation, then
- * {@code perEpoch} evenly spaced snapshots per epoch, the last at the epoch's end (after the
- * test evaluation, whose metrics it records).
+ * Decides when a training run takes a snapshot and hands each to its sinks: snapshot 0 at
+ * initialisation, then {@code perEpoch} evenly spaced snapshots per epoch, the last at the
+ * epoch's end (after the test evaluation, whose metrics it carries).
  */
 public final class SnapshotRecorder implements TrainingListener {
 
-    private final SnapshotStore store;
-    private final ParameterLayout parameters;
+    /** Receives the snapshots; the model's parameters hold the snapshot's values during the call. */
+    @FunctionalInterface
+    public interface Sink {
+        /** Takes the snapshot described by {@code meta} (number {@code ordinal} of this run, from 0). */
+        void snapshot(int ordinal, SnapshotMeta meta);
+    }
+
     private final int perEpoch;
+    private final List<Sink> sinks;
+    private int ordinal;
     private double lastLr;
     private int stepsPerEpoch;
 
-    /**
-     * A recorder writing into {@code store}.
-     *
-     * @param store where the snapshots go
-     * @param parameters what a snapshot holds (usually {@link ParameterLayout#all}, BatchNorm
-     *     statistics included)
-     * @param perEpoch snapshots per epoch, ≥ 1
-     */
-    public SnapshotRecorder(SnapshotStore store, ParameterLayout parameters, int perEpoch) {
+    /** A recorder taking {@code perEpoch} (≥ 1) snapshots per epoch into {@code sinks}. */
+    public SnapshotRecorder(int perEpoch, List<Sink> sinks) {
         if (perEpoch < 1) {
             throw new IllegalArgumentException("snapshots per epoch must be >= 1, got " + perEpoch);
         }
-        this.store = store;
-        this.parameters = parameters;
         this.perEpoch = perEpoch;
+        this.sinks = List.copyOf(sinks);
+    }
+
+    /** A sink that writes every parameter of {@code parameters} into {@code store}. */
+    public static Sink into(SnapshotStore store, ParameterLayout parameters) {
+        return (ordinal, meta) -> store.add(meta, parameters.arraysByName());
     }
 
     @Override
     public void onRunStart(RunInfo run) {
         stepsPerEpoch = run.stepsPerEpoch();
         lastLr = run.firstLr();
-        if (store.size() == 0) {
-            store.add(SnapshotMeta.of(run.firstEpoch(), 0, (long) run.firstEpoch() * stepsPerEpoch, run.firstLr()),
-                    parameters.arraysByName());
-        }
+        take(SnapshotMeta.of(run.firstEpoch(), 0, (long) run.firstEpoch() * stepsPerEpoch, run.firstLr()));
     }
 
     @Override
@@ -52,9 +54,7 @@ public final class SnapshotRecorder implements TrainingListener {
         if (step.endsEpoch() || !isIntermediate(done, step.stepsPerEpoch())) {
             return;
         }
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("train_loss", step.runningLoss());
-        store.add(new SnapshotMeta(step.epoch(), done, step.globalStep() + 1, step.lr(), metrics), parameters.arraysByName());
+        take(new SnapshotMeta(step.epoch(), done, step.globalStep() + 1, step.lr(), Map.of("train_loss", step.runningLoss())));
     }
 
     @Override
@@ -69,11 +69,17 @@ public final class SnapshotRecorder implements TrainingListener {
                 metrics.put("test_top5", epoch.test().top5());
             }
         }
-        store.add(new SnapshotMeta(epoch.epoch(), 0, (long) epoch.epoch() * stepsPerEpoch, lastLr, metrics),
-                parameters.arraysByName());
+        take(new SnapshotMeta(epoch.epoch(), 0, (long) epoch.epoch() * stepsPerEpoch, lastLr, metrics));
     }
 
-    /** Whether {@code done} steps into an epoch of {@code steps} is one of the evenly spaced points j·steps/k, 0 < j < k. */
+    private void take(SnapshotMeta meta) {
+        for (Sink sink : sinks) {
+            sink.snapshot(ordinal, meta);
+        }
+        ordinal++;
+    }
+
+    /** Whether {@code done} steps into an epoch of {@code steps} is one of the points round(j·steps/k), 0 < j < k. */
     private boolean isIntermediate(int done, int steps) {
         for (int j = 1; j < perEpoch; j++) {
             if (done == Math.round((double) j * steps / perEpoch)) {

@@ -74,32 +74,29 @@ public final class Basis implements AutoCloseable {
         }
         int n = size();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray v = w.toType(DataType.FLOAT32, true);
+            NDArray v = w.toType(DataType.FLOAT64, true);
             v.attach(scope);
-            double norm = v.norm().getFloat();
+            double norm = v.norm().getDouble();
             if (!(norm > 0) || Double.isInfinite(norm)) {
                 throw new IllegalArgumentException("snapshot " + source + " has norm " + norm + "; it cannot join a basis");
             }
             double[] coordinate = new double[n + 1];
-            if (n > 0) {
-                NDArray basis = rows(scope);
-                for (int pass = 0; pass < 2; pass++) {
-                    NDArray r = basis.matMul(v);
-                    float[] projections = r.toFloatArray();
-                    v = v.sub(r.matMul(basis));
-                    for (int j = 0; j < n; j++) {
-                        coordinate[j] += projections[j];
-                    }
+            for (int pass = 0; n > 0 && pass < 2; pass++) {
+                NDArray r = projectWide(v, n, scope);
+                subtractCombination(v, r, n, scope);
+                double[] projections = r.toDoubleArray();
+                for (int j = 0; j < n; j++) {
+                    coordinate[j] += projections[j];
                 }
             }
-            double residual = v.norm().getFloat();
+            double residual = v.norm().getDouble();
             double relative = residual / norm;
             boolean kept = relative >= tolerance;
             if (kept) {
                 if (n == capacity) {
                     throw new IllegalStateException("the basis is full (" + capacity + " rows)");
                 }
-                rows.set(new NDIndex(n), v.div((float) residual));
+                rows.set(new NDIndex(n), v.div(residual).toType(DataType.FLOAT32, false));
                 coordinate[n] = residual;
                 rowSources.add(source);
                 rowCoordinates.add(coordinate);
@@ -110,6 +107,46 @@ public final class Basis implements AutoCloseable {
             coordinates.add(kept ? coordinate : Arrays.copyOf(coordinate, n));
             return new Added(source, kept, relative);
         }
+    }
+
+    /**
+     * {@code P v} for a float64 {@code v}, accumulated in float64 over column blocks of P: the
+     * engine's float32 reductions over millions of entries are off by up to ~1e-4 relative on CPU,
+     * which would show directly in the basis's orthonormality.
+     */
+    private NDArray projectWide(NDArray v, int n, NDManager scope) {
+        NDArray r = scope.zeros(new Shape(n), DataType.FLOAT64);
+        for (long from = 0; from < dimension; from += blockColumns(n)) {
+            String columns = from + ":" + Math.min(dimension, from + blockColumns(n));
+            try (NDManager block = scope.newSubManager()) {
+                NDArray p = rows.get("0:" + n + ", " + columns);
+                p.attach(block);
+                NDArray part = v.get(columns);
+                part.attach(block);
+                r.addi(p.toType(DataType.FLOAT64, false).matMul(part));
+            }
+        }
+        return r;
+    }
+
+    /** {@code v −= Pᵀ r} in float64, over the same column blocks. */
+    private void subtractCombination(NDArray v, NDArray r, int n, NDManager scope) {
+        for (long from = 0; from < dimension; from += blockColumns(n)) {
+            String columns = from + ":" + Math.min(dimension, from + blockColumns(n));
+            try (NDManager block = scope.newSubManager()) {
+                NDArray p = rows.get("0:" + n + ", " + columns);
+                p.attach(block);
+                NDArray change = r.matMul(p.toType(DataType.FLOAT64, false));
+                NDArray part = v.get(columns);
+                part.attach(block);
+                v.set(new NDIndex(columns), part.sub(change));
+            }
+        }
+    }
+
+    /** Columns per block, so a block of P in float64 takes about 32 MB. */
+    private static long blockColumns(int n) {
+        return Math.max(1, (4L << 20) / n);
     }
 
     /** The number n of rows. */
@@ -197,13 +234,20 @@ public final class Basis implements AutoCloseable {
         return weights;
     }
 
-    /** {@code max |P Pᵀ − I|}, the achieved orthonormality error. */
+    /** {@code max |P Pᵀ − I|}, the achieved orthonormality error, computed in float64. */
     public double orthonormalityError() {
+        int n = size();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray p = rows(scope);
-            NDArray gram = p.matMul(p.transpose());
-            NDArray error = gram.sub(scope.eye(size())).abs().max();
-            return error.getFloat();
+            NDArray gram = scope.zeros(new Shape(n, n), DataType.FLOAT64);
+            for (long from = 0; from < dimension; from += blockColumns(n)) {
+                try (NDManager block = scope.newSubManager()) {
+                    NDArray p = rows.get("0:" + n + ", " + from + ":" + Math.min(dimension, from + blockColumns(n)));
+                    p.attach(block);
+                    NDArray wide = p.toType(DataType.FLOAT64, false);
+                    gram.addi(wide.matMul(wide.transpose()));
+                }
+            }
+            return gram.sub(scope.eye(n, n, 0, DataType.FLOAT64)).abs().max().getDouble();
         }
     }
 
