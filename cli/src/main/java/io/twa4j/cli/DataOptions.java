@@ -1,0 +1,42 @@
+package io.twa4j.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The dataset options shared by the commands that train. */
+final class DataOptions {
+
+    @Option(names = "--data", paramLabel = "NAME", defaultValue = "fashion-mnist",
+            description = "Dataset: fashion-mnist, mnist, cifar10, cifar100, synthetic (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Directory holding the dataset's files (default: the dataset's usual place,"
+                    + " /usr/share/datasets/fashion-mnist for Fashion-MNIST).")
+    Path dataDir;
+
+    @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training examples.")
+    Integer trainLimit;
+
+    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+    Integer testLimit;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
+            description = "Training batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--eval-batch-size", paramLabel = "N", defaultValue = "250",
+            description = "Evaluation batch size (default: ${DEFAULT-VALUE}).")
+    int evalBatchSize;
+
+    void validate() {
+        Check.positive("--batch-size", batchSize);
+        Check.positive("--eval-batch-size", evalBatchSize);
+        if (trainLimit != null) {
+            Check.positive("--train-limit", trainLimit);
+        }
+        if (testLimit != null) {
+            Check.positive("--test-limit", testLimit);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.twa4j.cli;
+
+/** The exit codes of the {@code twa4j} command (also listed in the README). */
+public final class ExitCode {
+    /** Success. */
+    public static final int OK = 0;
+    /** An unexpected failure (a bug or an engine error); rerun with --verbose for the stack trace. */
+    public static final int FAILURE = 1;
+    /** Bad command line: unknown option, bad number, unknown name. */
+    public static final int USAGE = 2;
+    /** Bad or missing input files: dataset, snapshot, manifest, run directory. */
+    public static final int BAD_INPUT = 3;
+    /** Training diverged: NaN or infinite loss. */
+    public static final int DIVERGED = 4;
+
+    private ExitCode() {}
+}

@@ -1,0 +1,27 @@
+package io.twa4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/** The process's resident memory (Linux {@code /proc/self/status}), recorded with the metrics to show it does not grow. */
+final class ResidentMemory {
+    private static final Path STATUS = Path.of("/proc/self/status");
+
+    private ResidentMemory() {}
+
+    /** Resident set size in MiB, or empty where the platform does not tell. */
+    static OptionalLong megabytes() {
+        try {
+            for (String line : Files.readAllLines(STATUS)) {
+                if (line.startsWith("VmRSS:")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: the figure is optional
+        }
+        return OptionalLong.empty();
+    }
+}

@@ -1,0 +1,152 @@
+package io.twa4j.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.twa4j.core.schedule.Schedules;
+import io.twa4j.vision.data.Datasets;
+import io.twa4j.vision.models.ModelZoo;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code twa4j train}: regular SGD training that keeps a history of snapshots. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model with SGD and keep snapshots of its weights:",
+            "RUN/snapshots/000000.safetensors is the initialisation, then one per epoch",
+            "(or --snapshots-per-epoch K), with RUN/run.json and RUN/metrics.jsonl."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "cnn",
+            description = "Model (see `twa4j models`; default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "0.1", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--wd", defaultValue = "1e-4", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+    double wd;
+
+    @Option(names = "--schedule", defaultValue = "step",
+            description = "Learning-rate schedule: step (x0.1 at the milestones), constant, linear (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--milestones", split = ",", paramLabel = "F", defaultValue = "0.5,0.75",
+            description = "Step-schedule milestones as fractions of the epochs (default: ${DEFAULT-VALUE}).")
+    double[] milestones;
+
+    @Option(names = "--snapshots-per-epoch", paramLabel = "K", defaultValue = "1",
+            description = "Snapshots per epoch, evenly spaced, the last at the epoch's end (default: ${DEFAULT-VALUE}).")
+    int snapshotsPerEpoch;
+
+    @Option(names = "--augment", negatable = true,
+            description = "Random crop and flip of training images (default: on for CIFAR, off otherwise).")
+    Boolean augment;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu", description = "Device (default: gpu when the engine sees one, else cpu).")
+    String device;
+
+    @Option(names = "--run", paramLabel = "DIR", required = true, description = "Run directory to create.")
+    Path run;
+
+    @Option(names = "--overwrite", description = "Replace the run directory's contents if it is not empty.")
+    boolean overwrite;
+
+    @Mixin
+    TwaAfterOptions twaAfter;
+
+    @Override
+    public Integer call() {
+        RunConfig config = config("train");
+        TrainingJob.Plan plan = plan(config);
+        Device chosen = Devices.resolve(device);
+        TrainingJob.run(config, chosen, run, overwrite, plan, System.out);
+        return ExitCode.OK;
+    }
+
+    /** Regular training over the whole budget, or, with --twa-after E, E epochs and then TWA. */
+    TrainingJob.Plan plan(RunConfig config) {
+        if (twaAfter.after == null) {
+            return TrainingJob.Plan.trainOnly(config);
+        }
+        int after = twaAfter.after;
+        if (after < 1 || after > config.epochs()) {
+            throw UserError.usage("--twa-after must be between 1 and --epochs (" + config.epochs() + "), got " + after);
+        }
+        int snapshots = after * config.snapshotsPerEpoch() + 1;
+        TwaOptions options = twaAfter.asTwaOptions();
+        if (options.name == null) {
+            options.name = "p0-" + snapshots;
+        }
+        return new TrainingJob.Plan(after, twaAfter.keepSnapshots, options.validate("--twa-", 0, snapshots, 1, config.batchSize()));
+    }
+
+    /** Validates the flags and turns them into a run configuration. */
+    RunConfig config(String command) {
+        data.validate();
+        String modelName = Check.model(model);
+        String dataset = Check.dataset(data.data);
+        Check.positive("--epochs", epochs);
+        Check.positive("--lr", lr);
+        Check.fraction("--momentum", momentum);
+        Check.nonNegative("--wd", wd);
+        Check.positive("--snapshots-per-epoch", snapshotsPerEpoch);
+        Check.usage(() -> Schedules.byName(schedule, lr, epochs, milestones));
+        Check.usage(() -> Schedules.milestones(epochs, milestones));
+        var imageShape = Datasets.imageShape(dataset);
+        boolean augmentTrain = augment != null ? augment : dataset.startsWith("cifar");
+        return new RunConfig(
+                command,
+                dataset,
+                data.dataDir == null ? null : data.dataDir.toString(),
+                data.trainLimit,
+                data.testLimit,
+                modelName,
+                Datasets.numClasses(dataset),
+                Arrays.stream(imageShape.getShape()).mapToObj(v -> (int) v).toList(),
+                epochs,
+                lr,
+                momentum,
+                wd,
+                schedule.toLowerCase(java.util.Locale.ROOT),
+                Arrays.stream(milestones).boxed().toList(),
+                data.batchSize,
+                data.evalBatchSize,
+                augmentTrain,
+                snapshotsPerEpoch,
+                seed,
+                device == null ? null : device.toLowerCase(java.util.Locale.ROOT),
+                versions());
+    }
+
+    static Map<String, String> versions() {
+        Map<String, String> versions = new LinkedHashMap<>();
+        String own = TrainCommand.class.getPackage().getImplementationVersion();
+        versions.put("twa4j", own == null ? "dev" : own);
+        versions.put("djl", Engine.getDjlVersion());
+        versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        versions.put("java", System.getProperty("java.version"));
+        return versions;
+    }
+
+    static List<String> modelNames() {
+        return ModelZoo.names();
+    }
+}

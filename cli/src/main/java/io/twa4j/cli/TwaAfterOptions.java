@@ -1,0 +1,45 @@
+package io.twa4j.cli;
+
+import picocli.CommandLine.Option;
+
+/** {@code train --twa-after E}: stop regular training after E epochs and go straight into TWA. */
+final class TwaAfterOptions {
+
+    @Option(names = "--twa-after", paramLabel = "E",
+            description = "Train E epochs (of the --epochs budget and its schedule), keeping an in-memory basis, then run TWA on it.")
+    Integer after;
+
+    @Option(names = "--twa-epochs", paramLabel = "N", defaultValue = "10", description = "TWA epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--twa-lr", defaultValue = "2", description = "TWA learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--twa-wd", defaultValue = "1e-5", description = "TWA weight decay (default: ${DEFAULT-VALUE}).")
+    double wd;
+
+    @Option(names = "--twa-momentum", defaultValue = "0.9", description = "TWA momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--twa-schedule", defaultValue = "step", description = "TWA schedule: step, constant, linear (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--twa-name", paramLabel = "NAME", description = "TWA result name (default: p0-<snapshots>).")
+    String name;
+
+    @Option(names = "--keep-snapshots", description = "Also write the snapshot files (by default only the TWA results are written).")
+    boolean keepSnapshots;
+
+    /** These flags as TWA options, for the one validator. */
+    TwaOptions asTwaOptions() {
+        TwaOptions options = new TwaOptions();
+        options.epochs = epochs;
+        options.lr = lr;
+        options.wd = wd;
+        options.momentum = momentum;
+        options.schedule = schedule;
+        options.name = name;
+        options.trainStart = -1;
+        return options;
+    }
+}

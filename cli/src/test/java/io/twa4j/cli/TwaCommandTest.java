@@ -1,0 +1,158 @@
+package io.twa4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twa4j.core.snapshot.SafeTensors;
+import io.twa4j.core.snapshot.SnapshotStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on synthetic data: twa over a run's snapshots writes every result, and they agree with each other. */
+class TwaCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path temp;
+
+    private static Path run;
+
+    @BeforeAll
+    static void trainThenTwa() {
+        run = temp.resolve("run");
+        CliRunner.Result train = CliRunner.run("train", "--data", "synthetic", "--model", "cnn", "--epochs", "4", "--lr", "0.05",
+                "--train-limit", "512", "--test-limit", "200", "--seed", "3", "--run", run.toString());
+        assertThat(train.exitCode()).as(train.err()).isZero();
+        CliRunner.Result twa = CliRunner.run("twa", "--run", run.toString(), "--params-start", "0", "--params-end", "5",
+                "--epochs", "1", "--lr", "0.5");
+        assertThat(twa.exitCode()).as(twa.err()).isZero();
+        assertThat(twa.out()).contains("average of the 5 snapshots + BN update").contains("TWA + BN update");
+    }
+
+    @Test
+    void writesWeightsCoefficientsSummaryAndPlots() throws IOException {
+        Path result = run.resolve("twa/p0-5");
+        assertThat(result.resolve("weights.safetensors")).isRegularFile();
+        JsonNode summary = JSON.readTree(result.resolve("summary.json").toFile());
+        assertThat(summary.get("n").asInt()).isEqualTo(5);
+        assertThat(summary.get("basis_error").asDouble()).isLessThan(1e-5);
+        assertThat(summary.get("twa").get("test_acc").asDouble()).isBetween(0.0, 1.0);
+        assertThat(summary.get("average").get("test_acc").asDouble()).isBetween(0.0, 1.0);
+        for (String plot : List.of("plots/accuracy.png", "plots/coefficients.png")) {
+            byte[] png = Files.readAllBytes(result.resolve(plot));
+            assertThat(png).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        }
+        List<String> phases = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .map(line -> {
+                    try {
+                        return JSON.readTree(line).get("phase").asText();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toList();
+        assertThat(phases).containsExactly("train", "train", "train", "train", "twa-average", "twa", "twa-final");
+        // nothing half-written next to the result
+        try (var entries = Files.list(run.resolve("twa"))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("p0-5");
+        }
+    }
+
+    @Test
+    void theCoefficientsReproduceTheWeightsFromTheSnapshots() throws IOException {
+        Path result = run.resolve("twa/p0-5");
+        List<String> csv = Files.readAllLines(result.resolve("coefficients.csv"));
+        assertThat(csv.get(0)).isEqualTo("snapshot,epoch,coefficient");
+        assertThat(csv).hasSize(6);
+        SnapshotStore store = SnapshotStore.open(run);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> weights = SafeTensors.read(result.resolve("weights.safetensors"), manager);
+            Map<String, NDArray> combination = null;
+            for (String line : csv.subList(1, csv.size())) {
+                String[] fields = line.split(",");
+                int snapshot = Integer.parseInt(fields[0]);
+                assertThat(Double.parseDouble(fields[1])).isEqualTo(snapshot); // one snapshot per epoch
+                float coefficient = Float.parseFloat(fields[2]);
+                Map<String, NDArray> tensors = store.read(snapshot, manager);
+                if (combination == null) {
+                    combination = new java.util.LinkedHashMap<>();
+                    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
+                        combination.put(entry.getKey(), entry.getValue().mul(coefficient));
+                    }
+                } else {
+                    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
+                        combination.put(entry.getKey(), combination.get(entry.getKey()).add(entry.getValue().mul(coefficient)));
+                    }
+                }
+            }
+            int checked = 0;
+            for (Map.Entry<String, NDArray> entry : weights.entrySet()) {
+                if (entry.getKey().contains("running")) {
+                    continue; // BatchNorm statistics are recomputed, not combined
+                }
+                NDArray expected = combination.get(entry.getKey());
+                double error = expected.sub(entry.getValue()).norm().getFloat();
+                assertThat(error).as(entry.getKey()).isLessThanOrEqualTo(1e-4 * (1 + entry.getValue().norm().getFloat()));
+                checked++;
+            }
+            assertThat(checked).isGreaterThan(4);
+        }
+    }
+
+    @Test
+    void evalOfTheTwaWeightsGivesTheReportedAccuracy() throws IOException {
+        Path result = run.resolve("twa/p0-5");
+        CliRunner.Result eval = CliRunner.run("eval", "--run", run.toString(), "--weights", result.resolve("weights.safetensors").toString(), "--json");
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        JsonNode summary = JSON.readTree(result.resolve("summary.json").toFile());
+        assertThat(JSON.readTree(eval.out()).get("test_acc").asDouble()).isEqualTo(summary.get("twa").get("test_acc").asDouble());
+    }
+
+    @Test
+    void badRangesAreRefusedWithOneLine() {
+        CliRunner.Result reversed = CliRunner.run("twa", "--run", run.toString(), "--params-start", "3", "--params-end", "3");
+        assertThat(reversed.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(reversed.err()).contains("--params-end (3) must be greater than --params-start (3)");
+        CliRunner.Result past = CliRunner.run("twa", "--run", run.toString(), "--params-end", "9");
+        assertThat(past.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(past.err()).contains("snapshots 0..4").contains("at most 5");
+        CliRunner.Result one = CliRunner.run("twa", "--run", run.toString(), "--params-start", "4", "--params-end", "5");
+        assertThat(one.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(one.err()).contains("at least 2 snapshots");
+        CliRunner.Result exists = CliRunner.run("twa", "--run", run.toString(), "--params-end", "5", "--epochs", "1");
+        assertThat(exists.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(exists.err()).contains("--overwrite");
+        for (CliRunner.Result result : List.of(reversed, past, one, exists)) {
+            assertThat(result.err().strip().lines()).hasSize(1);
+        }
+    }
+
+    @Test
+    void trainWithTwaAfterGoesStraightIntoTwaWithoutSnapshotFiles() throws IOException {
+        Path direct = temp.resolve("direct");
+        CliRunner.Result result = CliRunner.run("train", "--data", "synthetic", "--model", "cnn", "--epochs", "4", "--lr", "0.05",
+                "--train-limit", "512", "--test-limit", "200", "--seed", "3", "--twa-after", "2", "--twa-epochs", "1",
+                "--twa-lr", "0.5", "--run", direct.toString());
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(direct.resolve("snapshots")).doesNotExist();
+        JsonNode summary = JSON.readTree(direct.resolve("twa/p0-3/summary.json").toFile());
+        assertThat(summary.get("n").asInt()).isEqualTo(3);
+        // the same seed and budget: its first two epochs are those of the file-based run
+        for (int line = 0; line < 2; line++) {
+            JsonNode streamed = JSON.readTree(Files.readAllLines(direct.resolve("metrics.jsonl")).get(line));
+            JsonNode filed = JSON.readTree(Files.readAllLines(run.resolve("metrics.jsonl")).get(line));
+            assertThat(streamed.get("train_loss").asDouble()).isEqualTo(filed.get("train_loss").asDouble());
+            assertThat(streamed.get("test_acc").asDouble()).isEqualTo(filed.get("test_acc").asDouble());
+        }
+    }
+}
