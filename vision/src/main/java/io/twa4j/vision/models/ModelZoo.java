@@ -37,6 +37,7 @@ public final class ModelZoo {
                     "VGG16",
                     "VGG16BN",
                     "VGG19BN",
+                    "PreResNet20",
                     "PreResNet110",
                     "PreResNet164",
                     "WideResNet28x10",
@@ -48,7 +49,7 @@ public final class ModelZoo {
     private ModelZoo() {}
 
     /**
-     * Canonical names, in display order: VGG16, VGG16BN, VGG19BN, PreResNet110, PreResNet164,
+     * Canonical names, in display order: VGG16, VGG16BN, VGG19BN, PreResNet20, PreResNet110, PreResNet164,
      * WideResNet28x10, WideResNet16x8, resnet18, resnet50, cnn.
      *
      * @return an unmodifiable list of the model names
@@ -99,6 +100,8 @@ public final class ModelZoo {
                 return Vgg.build(16, true, numClasses);
             case "VGG19BN":
                 return Vgg.build(19, true, numClasses);
+            case "PreResNet20":
+                return PreResNet.build(20, numClasses);
             case "PreResNet110":
                 return PreResNet.build(110, numClasses);
             case "PreResNet164":

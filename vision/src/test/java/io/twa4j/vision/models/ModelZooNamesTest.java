@@ -17,6 +17,7 @@ class ModelZooNamesTest {
                         "VGG16",
                         "VGG16BN",
                         "VGG19BN",
+                        "PreResNet20",
                         "PreResNet110",
                         "PreResNet164",
                         "WideResNet28x10",
@@ -50,7 +51,7 @@ class ModelZooNamesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "unknown model 'resnet34'; valid models: VGG16, VGG16BN, VGG19BN,"
-                                + " PreResNet110, PreResNet164, WideResNet28x10, WideResNet16x8,"
+                                + " PreResNet20, PreResNet110, PreResNet164, WideResNet28x10, WideResNet16x8,"
                                 + " resnet18, resnet50, cnn");
         assertThatThrownBy(() -> ModelZoo.build("vgg11", 10, 3))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -80,7 +81,7 @@ class ModelZooNamesTest {
         assertThat(ModelZoo.defaultInputShape("ResNet50")).isEqualTo(new Shape(3, 224, 224));
         for (String cifar :
                 new String[] {
-                    "VGG16", "VGG16BN", "VGG19BN", "PreResNet110", "PreResNet164",
+                    "VGG16", "VGG16BN", "VGG19BN", "PreResNet20", "PreResNet110", "PreResNet164",
                     "WideResNet28x10", "WideResNet16x8"
                 }) {
             assertThat(ModelZoo.defaultInputShape(cifar)).as(cifar).isEqualTo(new Shape(3, 32, 32));

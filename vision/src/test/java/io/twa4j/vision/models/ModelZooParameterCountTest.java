@@ -23,7 +23,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  *   <li>PreResNet (swa/TWA preresnet.py): depth >= 44 means Bottleneck with n=(depth-2)/9, so 110
  *       has 12 and 164 has 18 Bottlenecks per stage; stem conv 3*16*9, three 1x1 projections,
  *       head BN(256) + Linear(256, c). PreResNet110: 1,146,842; PreResNet164: 1,703,258 (the
- *       published "1.7M" of PreResNet-164); PreResNet164 c=100: 1,726,388.
+ *       published "1.7M" of PreResNet-164); PreResNet164 c=100: 1,726,388. Below 44, BasicBlock with n=(depth-2)/6: PreResNet20 has 3 per
+ *       stage: stem 432; stage 1: 3*(2*32 + 2*2304) = 14,016; stage 2: 32+4608+64+9216+512 (1x1
+ *       projection) + 2*(2*64 + 2*9216) = 51,552; stage 3: 64+18432+128+36864+2048 +
+ *       2*(2*128 + 2*36864) = 205,504; head BN(64) 128 + Linear(64, 10) 650: 272,282.
  *   <li>WideResNet28x10 (swa wide_resnet.py, biased convs, projection where shape changes):
  *       36,489,290 (the published "36.5M"); c=100: 36,546,980.
  *   <li>WideResNet16x8 (TWA wide_resnet.py: downsample unit + 2 identity units per stage, no
@@ -40,6 +43,7 @@ class ModelZooParameterCountTest {
         "VGG16BN,         10,   3, 32, 32, 15253578",
         "VGG16BN,         100,  3, 32, 32, 15299748",
         "VGG19BN,         10,   3, 32, 32, 20565834",
+        "PreResNet20,     10,   3, 32, 32, 272282",
         "PreResNet110,    10,   3, 32, 32, 1146842",
         "PreResNet164,    10,   3, 32, 32, 1703258",
         "PreResNet164,    100,  3, 32, 32, 1726388",
