@@ -13,9 +13,18 @@ final class ResidentMemory {
 
     /** Resident set size in MiB, or empty where the platform does not tell. */
     static OptionalLong megabytes() {
+        return field("VmRSS:");
+    }
+
+    /** The peak resident set size so far in MiB, or empty where the platform does not tell. */
+    static OptionalLong peakMegabytes() {
+        return field("VmHWM:");
+    }
+
+    private static OptionalLong field(String name) {
         try {
             for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(name)) {
                     return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
                 }
             }

@@ -61,7 +61,7 @@ final class TrainingJob {
             FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
             int snapshots = plan.trainEpochs() * config.snapshotsPerEpoch() + 1;
             try (Basis basis = plan.twa() == null ? null
-                    : new Basis(workspace.manager(), trainable.size(), snapshots, plan.twa().tolerance())) {
+                    : new Basis(workspace.manager(), trainable.size(), snapshots, plan.twa().tolerance(), plan.twa().storage())) {
                 BasisSink basisSink = basis == null ? null : new BasisSink(basis, trainable, workspace.manager());
                 if (basisSink != null) {
                     sinks.add(basisSink);

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             TrainCommand.class,
             TwaCommand.class,
+            BenchCommand.class,
             EvalCommand.class,
             InspectCommand.class,
             ModelsCommand.class,

@@ -24,6 +24,10 @@ final class TwaAfterOptions {
     @Option(names = "--twa-schedule", defaultValue = "step", description = "TWA schedule: step, constant, linear (default: ${DEFAULT-VALUE}).")
     String schedule;
 
+    @Option(names = "--twa-basis-dtype", paramLabel = "f32|f16", defaultValue = "f32",
+            description = "Store the basis as f32 or f16 (default: ${DEFAULT-VALUE}).")
+    String basisDtype;
+
     @Option(names = "--twa-name", paramLabel = "NAME", description = "TWA result name (default: p0-<snapshots>).")
     String name;
 
@@ -40,6 +44,7 @@ final class TwaAfterOptions {
         options.schedule = schedule;
         options.name = name;
         options.trainStart = -1;
+        options.basisDtype = basisDtype;
         return options;
     }
 }

@@ -69,7 +69,7 @@ final class TwaCommand implements Callable<Integer> {
             workspace.trainBatches(settings.batchSize()); // fail on missing data before the long part
             FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
             long started = System.nanoTime();
-            try (Basis basis = new Basis(workspace.manager(), trainable.size(), indices.size(), settings.tolerance())) {
+            try (Basis basis = new Basis(workspace.manager(), trainable.size(), indices.size(), settings.tolerance(), settings.storage())) {
             List<TwaRunner.SnapshotPoint> points = new ArrayList<>();
             int steps = workspace.trainBatches().batchesPerEpoch();
             for (int index : indices) {

@@ -40,6 +40,10 @@ final class TwaOptions {
             description = "A snapshot whose residual after projection is below this fraction of its norm adds no basis row (default: ${DEFAULT-VALUE}).")
     double tolerance = Basis.DEFAULT_TOLERANCE;
 
+    @Option(names = "--basis-dtype", paramLabel = "f32|f16", defaultValue = "f32",
+            description = "Store the basis as f32 or f16 (half the memory and traffic; bf16 is not available with this engine) (default: ${DEFAULT-VALUE}).")
+    String basisDtype = "f32";
+
     @Option(names = "--name", paramLabel = "NAME", description = "Result name, RUN/twa/NAME (default: p<start>-<end>).")
     String name;
 
@@ -61,11 +65,13 @@ final class TwaOptions {
         Check.positive(prefix + "batch-size", batch);
         double[] milestones = {0.5, 0.75};
         Check.usage(() -> Schedules.byName(schedule, lr, epochs, milestones));
+        TwaSettings.storage(prefix + "basis-dtype", basisDtype);
         String resultName = name == null ? "p" + start + "-" + end + (stride > 1 ? "-s" + stride : "") : name;
         if (!resultName.matches("[A-Za-z0-9._-]+") || resultName.startsWith(".")) {
             throw UserError.usage("--name must be letters, digits, '.', '_' or '-', not starting with '.', got '" + resultName + "'");
         }
         return new TwaSettings(resultName, start, end, stride, trainStart, epochs, lr, wd, momentum,
-                schedule.toLowerCase(Locale.ROOT), Arrays.stream(milestones).boxed().toList(), batch, tolerance);
+                schedule.toLowerCase(Locale.ROOT), Arrays.stream(milestones).boxed().toList(), batch, tolerance,
+                basisDtype.toLowerCase(Locale.ROOT));
     }
 }

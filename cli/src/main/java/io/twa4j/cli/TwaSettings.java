@@ -2,6 +2,7 @@ package io.twa4j.cli;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import ai.djl.ndarray.types.DataType;
 import java.util.List;
 
 /**
@@ -20,6 +21,7 @@ import java.util.List;
  * @param milestones the step schedule's milestones as fractions of the TWA epochs
  * @param batchSize training batch size
  * @param tolerance relative residual below which a snapshot adds no basis row
+ * @param basisDtype how the basis is stored: f32 or f16
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record TwaSettings(
@@ -35,7 +37,28 @@ record TwaSettings(
         String schedule,
         List<Double> milestones,
         int batchSize,
-        double tolerance) {
+        double tolerance,
+        String basisDtype) {
+
+    /** The engine type for {@code --basis-dtype}: f32 or f16 (bf16 is refused: the engine aborts on it). */
+    static DataType storage(String flag, String name) {
+        switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "f32":
+                return DataType.FLOAT32;
+            case "f16":
+                return DataType.FLOAT16;
+            case "bf16":
+                throw UserError.usage(flag + " bf16 is not available: DJL 0.36's PyTorch engine aborts the JVM on bfloat16"
+                        + " arrays; use f16 (same size) or f32");
+            default:
+                throw UserError.usage("unknown " + flag + " '" + name + "'; valid: f32, f16");
+        }
+    }
+
+    /** The engine type of {@link #basisDtype}. */
+    DataType storage() {
+        return storage("--basis-dtype", basisDtype);
+    }
 
     /** The snapshot indices the basis is built from. */
     List<Integer> snapshotIndices() {

@@ -81,6 +81,16 @@ public final class FlatParameters {
 
     /** Writes {@code flat} (length D) into the parameters in place. */
     public void write(NDArray flat) {
+        forEachPiece(flat, (parameter, piece) -> parameter.set(ALL, piece));
+    }
+
+    /** Adds {@code delta} (length D) to the parameters in place. */
+    public void add(NDArray delta) {
+        forEachPiece(delta, NDArray::addi);
+    }
+
+    /** Hands each parameter its piece of {@code flat}, shaped like it. */
+    private void forEachPiece(NDArray flat, java.util.function.BiConsumer<NDArray, NDArray> action) {
         if (flat.getShape().dimension() != 1 || flat.size() != layout.size()) {
             throw new IllegalArgumentException(
                     "flat vector has shape " + flat.getShape() + ", layout needs (" + layout.size() + ")");
@@ -91,7 +101,7 @@ public final class FlatParameters {
                 piece.attach(scope);
                 NDArray shaped = piece.reshape(entry.shape());
                 shaped.attach(scope);
-                entry.array().set(ALL, shaped);
+                action.accept(entry.array(), shaped);
             }
         }
     }

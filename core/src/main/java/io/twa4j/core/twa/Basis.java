@@ -33,6 +33,7 @@ public final class Basis implements AutoCloseable {
     public static final double DEFAULT_TOLERANCE = 1e-6;
 
     private final NDManager manager;
+    private final DataType storage;
     private final NDArray rows;
     private final long dimension;
     private final int capacity;
@@ -48,14 +49,29 @@ public final class Basis implements AutoCloseable {
      * rows, on the device of {@code parent}.
      */
     public Basis(NDManager parent, long dimension, int capacity, double tolerance) {
+        this(parent, dimension, capacity, tolerance, DataType.FLOAT32);
+    }
+
+    /**
+     * An empty basis whose rows are stored as {@code storage}: FLOAT32, or FLOAT16 to halve the
+     * memory and the traffic of each step (rows rounded to 11 significant bits; products are
+     * taken in float16 and returned as float32). BFLOAT16 is refused: DJL 0.36's PyTorch engine
+     * aborts the JVM on any bfloat16 array.
+     */
+    public Basis(NDManager parent, long dimension, int capacity, double tolerance, DataType storage) {
         if (dimension < 1 || capacity < 1) {
             throw new IllegalArgumentException("a basis needs dimension and capacity >= 1, got " + dimension + ", " + capacity);
         }
         if (!(tolerance > 0 && tolerance < 1)) {
             throw new IllegalArgumentException("tolerance must be in (0, 1), got " + tolerance);
         }
+        if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16) {
+            throw new IllegalArgumentException("a basis is stored as float32 or float16, not " + storage
+                    + (storage == DataType.BFLOAT16 ? " (DJL 0.36's PyTorch engine aborts on bfloat16 arrays)" : ""));
+        }
+        this.storage = storage;
         this.manager = parent.newSubManager();
-        this.rows = manager.zeros(new Shape(capacity, dimension), DataType.FLOAT32);
+        this.rows = manager.zeros(new Shape(capacity, dimension), storage);
         this.dimension = dimension;
         this.capacity = capacity;
         this.tolerance = tolerance;
@@ -96,7 +112,7 @@ public final class Basis implements AutoCloseable {
                 if (n == capacity) {
                     throw new IllegalStateException("the basis is full (" + capacity + " rows)");
                 }
-                rows.set(new NDIndex(n), v.div(residual).toType(DataType.FLOAT32, false));
+                rows.set(new NDIndex(n), v.div(residual).toType(storage, false));
                 coordinate[n] = residual;
                 rowSources.add(source);
                 rowCoordinates.add(coordinate);
@@ -181,18 +197,35 @@ public final class Basis implements AutoCloseable {
         return view;
     }
 
-    /** {@code P w}: the coordinates of the projection of {@code w} (length D) onto the span, in {@code scope}. */
+    /** {@code P w}: the coordinates of the projection of {@code w} (length D) onto the span, float32, in {@code scope}. */
     public NDArray project(NDArray w, NDManager scope) {
-        NDArray coordinates = rows(scope).matMul(w);
-        coordinates.attach(scope);
-        return coordinates;
+        return product(rows(scope), w, scope);
     }
 
-    /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), in {@code scope}. */
+    /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), float32, in {@code scope}. */
     public NDArray combine(NDArray alpha, NDManager scope) {
-        NDArray point = alpha.matMul(rows(scope));
-        point.attach(scope);
-        return point;
+        return product(alpha, rows(scope), scope);
+    }
+
+    /** {@code left · right} taken in the storage type, returned as float32 in {@code scope}. */
+    private NDArray product(NDArray left, NDArray right, NDManager scope) {
+        NDArray result;
+        if (storage == DataType.FLOAT32) {
+            result = left.matMul(right);
+        } else {
+            NDArray narrowLeft = left.toType(storage, false);
+            narrowLeft.attach(scope);
+            NDArray narrowRight = right.toType(storage, false);
+            narrowRight.attach(scope);
+            result = narrowLeft.matMul(narrowRight).toType(DataType.FLOAT32, false);
+        }
+        result.attach(scope);
+        return result;
+    }
+
+    /** The type the rows are stored as. */
+    public DataType storage() {
+        return storage;
     }
 
     /** The coordinates {@code α} of snapshot number {@code i} (in the order added). */
@@ -253,7 +286,7 @@ public final class Basis implements AutoCloseable {
 
     /** Bytes held by the rows. */
     public long bytes() {
-        return (long) capacity * dimension * 4;
+        return (long) capacity * dimension * storage.getNumOfBytes();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.twa4j.core.twa;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.twa4j.core.optim.UpdateRule;
 import io.twa4j.core.params.FlatParameters;
 
@@ -21,6 +22,10 @@ import io.twa4j.core.params.FlatParameters;
  * {@code P(Pᵀ P g + wd w) = P g + wd α} and every buffer stays in the span. The optimiser state
  * is n numbers (kept in double on the host), each step makes two passes over P, and in a
  * multi-node run only {@code P g} (n numbers) needs to travel.
+ *
+ * <p>With a float32 basis the weights are materialised as {@code Pᵀα} every step. With a
+ * float16 basis that product would round the weights to 11 bits, so each step adds
+ * {@code Pᵀ Δα} to the float32 weights instead: only the step is rounded.
  */
 public final class SubspaceSgd implements UpdateRule {
 
@@ -64,12 +69,19 @@ public final class SubspaceSgd implements UpdateRule {
         if (first) {
             buffer = new double[alpha.length];
         }
+        double[] change = new double[alpha.length];
         for (int j = 0; j < alpha.length; j++) {
             double direction = projected[j] + weightDecay * alpha[j];
             buffer[j] = first ? direction : momentum * buffer[j] + direction;
-            alpha[j] -= lr * buffer[j];
+            change[j] = -lr * buffer[j];
+            alpha[j] += change[j];
         }
-        write(scope);
+        if (basis.storage() == DataType.FLOAT32) {
+            write(scope);
+        } else {
+            // a half-precision Pᵀα would round the weights themselves; round only the step
+            parameters.add(basis.combine(scope.create(toFloats(change)), scope));
+        }
     }
 
     /** The current coordinates α (a copy). */

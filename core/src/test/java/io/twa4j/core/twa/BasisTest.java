@@ -1,6 +1,7 @@
 package io.twa4j.core.twa;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -132,5 +133,36 @@ class BasisTest {
             result[i] = (float) values[i];
         }
         return result;
+    }
+
+    @Test
+    void aHalfPrecisionBasisHalvesTheMemoryAndKeepsTheProjectionToHalfPrecision() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            List<NDArray> snapshots = nearlyCollinear(manager, 1e-2);
+            try (Basis single = new Basis(manager, D, N, Basis.DEFAULT_TOLERANCE);
+                    Basis half = new Basis(manager, D, N, Basis.DEFAULT_TOLERANCE, ai.djl.ndarray.types.DataType.FLOAT16)) {
+                for (int i = 0; i < N; i++) {
+                    single.add(i, snapshots.get(i));
+                    half.add(i, snapshots.get(i));
+                }
+                assertThat(half.bytes()).isEqualTo(single.bytes() / 2);
+                // float16 keeps 11 significant bits: orthonormal to ~1e-3, not to float32's 1e-7
+                assertThat(half.orthonormalityError()).isBetween(1e-6, 5e-3);
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray g = scope.randomNormal(new Shape(D));
+                    float[] exact = single.project(g, scope).toFloatArray();
+                    float[] rounded = half.project(g, scope).toFloatArray();
+                    double scale = 0;
+                    for (float value : exact) {
+                        scale = Math.max(scale, Math.abs(value));
+                    }
+                    for (int j = 0; j < N; j++) {
+                        assertThat((double) rounded[j]).isCloseTo(exact[j], within(2e-2 * scale));
+                    }
+                }
+            }
+            assertThatThrownBy(() -> new Basis(manager, D, N, 1e-6, ai.djl.ndarray.types.DataType.BFLOAT16))
+                    .hasMessageContaining("aborts");
+        }
     }
 }
