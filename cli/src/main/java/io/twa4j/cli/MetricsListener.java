@@ -33,6 +33,7 @@ final class MetricsListener implements TrainingListener {
         line.put("seconds", epoch.seconds());
         line.put("data_wait_seconds", epoch.dataWaitSeconds());
         ResidentMemory.megabytes().ifPresent(mb -> line.put("rss_mb", mb));
+        line.put("jvm_heap_mb", Runtime.getRuntime().totalMemory() >> 20);
         return line;
     }
 

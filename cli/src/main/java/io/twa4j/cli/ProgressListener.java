@@ -52,7 +52,7 @@ final class ProgressListener implements TrainingListener {
                     .build();
         }
         bar.stepTo(step.step() + 1);
-        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.4g", step.runningLoss(), step.lr()));
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f lr %.4g", step.runningLoss(), step.lr()));
     }
 
     @Override

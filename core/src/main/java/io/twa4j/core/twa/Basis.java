@@ -204,7 +204,25 @@ public final class Basis implements AutoCloseable {
 
     /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), float32, in {@code scope}. */
     public NDArray combine(NDArray alpha, NDManager scope) {
-        return product(alpha, rows(scope), scope);
+        if (storage == DataType.FLOAT32) {
+            return product(alpha, rows(scope), scope);
+        }
+        // The engine's float16 vector-times-matrix product is ~10x slower than float32 on CPU:
+        // widen P a column block at a time (the block stays in cache) and multiply in float32.
+        int n = size();
+        NDArray coordinates = alpha.toType(DataType.FLOAT32, false);
+        coordinates.attach(scope);
+        NDArray point = scope.zeros(new Shape(dimension), DataType.FLOAT32);
+        long columns = Math.max(1, (256L << 10) / n);
+        for (long from = 0; from < dimension; from += columns) {
+            String block = from + ":" + Math.min(dimension, from + columns);
+            try (NDManager inner = scope.newSubManager()) {
+                NDArray p = rows.get("0:" + n + ", " + block);
+                p.attach(inner);
+                point.set(new NDIndex(block), coordinates.matMul(p.toType(DataType.FLOAT32, false)));
+            }
+        }
+        return point;
     }
 
     /** {@code left · right} taken in the storage type, returned as float32 in {@code scope}. */

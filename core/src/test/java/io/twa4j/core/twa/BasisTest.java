@@ -159,6 +159,12 @@ class BasisTest {
                     for (int j = 0; j < N; j++) {
                         assertThat((double) rounded[j]).isCloseTo(exact[j], within(2e-2 * scale));
                     }
+                    // Pᵀα from the stored float16 rows equals the float32 product with those same rows
+                    NDArray alpha = scope.randomNormal(new Shape(N));
+                    NDArray expected = alpha.matMul(half.rows(scope).toType(ai.djl.ndarray.types.DataType.FLOAT32, true));
+                    NDArray halfPoint = half.combine(alpha, scope);
+                    assertThat(halfPoint.getShape()).isEqualTo(new Shape(D));
+                    assertThat(halfPoint.sub(expected).norm().getFloat() / expected.norm().getFloat()).isLessThan(1e-5f);
                 }
             }
             assertThatThrownBy(() -> new Basis(manager, D, N, 1e-6, ai.djl.ndarray.types.DataType.BFLOAT16))
