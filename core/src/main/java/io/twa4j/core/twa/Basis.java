@@ -210,8 +210,7 @@ public final class Basis implements AutoCloseable {
         // The engine's float16 vector-times-matrix product is ~10x slower than float32 on CPU:
         // widen P a column block at a time (the block stays in cache) and multiply in float32.
         int n = size();
-        NDArray coordinates = alpha.toType(DataType.FLOAT32, false);
-        coordinates.attach(scope);
+        NDArray coordinates = converted(alpha, DataType.FLOAT32, scope);
         NDArray point = scope.zeros(new Shape(dimension), DataType.FLOAT32);
         long columns = Math.max(1, (256L << 10) / n);
         for (long from = 0; from < dimension; from += columns) {
@@ -231,14 +230,20 @@ public final class Basis implements AutoCloseable {
         if (storage == DataType.FLOAT32) {
             result = left.matMul(right);
         } else {
-            NDArray narrowLeft = left.toType(storage, false);
-            narrowLeft.attach(scope);
-            NDArray narrowRight = right.toType(storage, false);
-            narrowRight.attach(scope);
-            result = narrowLeft.matMul(narrowRight).toType(DataType.FLOAT32, false);
+            result = converted(left, storage, scope).matMul(converted(right, storage, scope)).toType(DataType.FLOAT32, false);
         }
         result.attach(scope);
         return result;
+    }
+
+    /** {@code array} as {@code type}: a new array owned by {@code scope}, or {@code array} itself (left where it is) when it has that type. */
+    private static NDArray converted(NDArray array, DataType type, NDManager scope) {
+        if (array.getDataType() == type) {
+            return array;
+        }
+        NDArray copy = array.toType(type, true);
+        copy.attach(scope);
+        return copy;
     }
 
     /** The type the rows are stored as. */
