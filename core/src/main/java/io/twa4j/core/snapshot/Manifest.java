@@ -1,16 +1,11 @@
 package io.twa4j.core.snapshot;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twa4j.core.io.FileDigest;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,25 +74,7 @@ final class Manifest {
      * @throws SnapshotException naming {@code source} and the problem
      */
     static List<SnapshotInfo> decode(String source, byte[] bytes) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw fail(source, "not valid UTF-8");
-        }
-        JsonNode root;
-        try (JsonParser parser = JSON.createParser(text)) {
-            root = JSON.readTree(parser);
-        } catch (IOException e) {
-            throw fail(source, "not valid JSON: " + Messages.jsonProblem(e));
-        }
-        if (root == null || !root.isObject()) {
-            throw fail(source, "not a JSON object");
-        }
+        JsonNode root = StrictJson.object(source, "manifest", bytes);
         checkKeys(source, "the manifest", root, ROOT_KEYS);
         JsonNode format = root.get("format");
         if (format == null || !format.isTextual() || !format.textValue().equals(FORMAT)) {

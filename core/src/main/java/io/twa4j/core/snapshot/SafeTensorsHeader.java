@@ -1,7 +1,6 @@
 package io.twa4j.core.snapshot;
 
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,10 +13,6 @@ import io.twa4j.core.snapshot.SafeTensors.Dtype;
 import io.twa4j.core.snapshot.SafeTensors.Entry;
 import io.twa4j.core.snapshot.SafeTensors.Header;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -98,25 +93,7 @@ final class SafeTensorsHeader {
         if (bytes.length == 0 || bytes[0] != '{') {
             throw Messages.fail(source, "header does not start with '{' (not a safetensors file?)");
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw Messages.fail(source, "header is not valid UTF-8");
-        }
-        JsonNode root;
-        try (JsonParser parser = JSON.createParser(text)) {
-            root = JSON.readTree(parser);
-        } catch (IOException e) {
-            throw Messages.fail(source, "header is not valid JSON: " + Messages.jsonProblem(e));
-        }
-        if (root == null || !root.isObject()) {
-            throw Messages.fail(source, "header is not a JSON object");
-        }
+        JsonNode root = StrictJson.object(source, "header", bytes);
         Map<String, String> metadata = Map.of();
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : root.properties()) {

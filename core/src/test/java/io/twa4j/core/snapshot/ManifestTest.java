@@ -99,7 +99,7 @@ class ManifestTest {
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         bytes[text.indexOf("lossX") + 4] = (byte) 0xFF;
         Path manifest = writeManifest(bytes);
-        assertThatThrownBy(() -> SnapshotStore.open(run)).hasMessage(manifest + ": not valid UTF-8");
+        assertThatThrownBy(() -> SnapshotStore.open(run)).hasMessage(manifest + ": manifest is not valid UTF-8");
     }
 
     @Test
