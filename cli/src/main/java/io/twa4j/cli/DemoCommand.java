@@ -29,11 +29,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "E", defaultValue = "6", description = "Full training budget (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--twa-epochs", paramLabel = "T", defaultValue = "2", description = "TWA epochs after the first half (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--twa-epochs", paramLabel = "T", defaultValue = "1",
+            description = "TWA epochs after the first half, learning rate 2 decaying linearly to 0 (default: ${DEFAULT-VALUE}).")
     int twaEpochs;
 
     @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training examples.")
     Integer trainLimit;
+
+    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+    Integer testLimit;
 
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "Device (default: gpu when the engine sees one, else cpu).")
     String device;
@@ -58,6 +62,9 @@ final class DemoCommand implements Callable<Integer> {
         if (trainLimit != null) {
             trainArgs.addAll(List.of("--train-limit", String.valueOf(trainLimit)));
         }
+        if (testLimit != null) {
+            trainArgs.addAll(List.of("--test-limit", String.valueOf(testLimit)));
+        }
         if (device != null) {
             trainArgs.addAll(List.of("--device", device));
         }
@@ -72,6 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         TwaCommand twa = new TwaCommand();
         List<String> twaArgs = new java.util.ArrayList<>(List.of("--run", run.toString(), "--params-start", "0",
                 "--params-end", String.valueOf(end), "--epochs", String.valueOf(twaEpochs), "--lr", "2", "--wd", "1e-5",
+                "--schedule", "linear",
                 "--name", "first-half", "--overwrite"));
         if (device != null) {
             twaArgs.addAll(List.of("--device", device));
