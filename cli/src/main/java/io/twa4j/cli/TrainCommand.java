@@ -4,11 +4,9 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.twa4j.core.schedule.Schedules;
 import io.twa4j.vision.data.Datasets;
-import io.twa4j.vision.models.ModelZoo;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -144,9 +142,5 @@ final class TrainCommand implements Callable<Integer> {
         versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
         return versions;
-    }
-
-    static List<String> modelNames() {
-        return ModelZoo.names();
     }
 }

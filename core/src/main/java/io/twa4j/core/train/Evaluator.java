@@ -78,11 +78,20 @@ public final class Evaluator {
 
     static BatchScore score(NDArray logits, NDArray labels, boolean topFive) {
         double lossSum = crossEntropy(logits, labels).sum().getFloat();
-        NDArray labelScore = logits.gather(labels.reshape(-1, 1), 1);
-        // the rank of the label's score: how many classes score strictly higher
-        NDArray rank = logits.gt(labelScore).toType(DataType.INT32, false).sum(new int[] {1});
+        NDArray rank = labelRank(logits, labels);
         long top1 = rank.eq(0).sum().toType(DataType.INT64, false).getLong();
         long top5 = topFive ? rank.lt(5).sum().toType(DataType.INT64, false).getLong() : 0;
         return new BatchScore(lossSum, top1, top5);
+    }
+
+    /** How many examples of the batch have their label as the top-scoring class. */
+    static long correct(NDArray logits, NDArray labels) {
+        return labelRank(logits, labels).eq(0).sum().toType(DataType.INT64, false).getLong();
+    }
+
+    /** Per example, how many classes score strictly higher than the label. */
+    private static NDArray labelRank(NDArray logits, NDArray labels) {
+        NDArray labelScore = logits.gather(labels.reshape(-1, 1), 1);
+        return logits.gt(labelScore).toType(DataType.INT32, false).sum(new int[] {1});
     }
 }

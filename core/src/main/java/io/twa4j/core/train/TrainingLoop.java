@@ -89,7 +89,7 @@ public final class TrainingLoop {
                             trainable.zeroGradients();
                             throw new NonFiniteLossException(loss, epoch, step);
                         }
-                        correct += Evaluator.score(logits, labels, false).top1();
+                        correct += Evaluator.correct(logits, labels);
                         updateRule.step(lr, scope);
                         trainable.zeroGradients();
                     }
