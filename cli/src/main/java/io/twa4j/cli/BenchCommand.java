@@ -36,9 +36,11 @@ import picocli.CommandLine.Option;
  * bound measured in the same run, and peak resident memory against the basis's n·D·4 bytes.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure a TWA step: forward/backward vs the subspace update, the projection",
-            "(two passes over P) vs the copy-bandwidth bound, and peak memory vs n*D*4 bytes.",
-            "Uses synthetic inputs of each model's default shape; prints a table (or --json)."})
+        description = {"Measure where a TWA step's time and memory go.",
+            "",
+            "Forward/backward vs the subspace update, the projection (two passes over P) vs the",
+            "copy-bandwidth bound, and peak memory vs the basis's size. Uses synthetic inputs;",
+            "prints a table (or --json)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", split = ",", defaultValue = "cnn,resnet18",

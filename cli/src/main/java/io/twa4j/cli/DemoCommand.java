@@ -16,10 +16,12 @@ import picocli.CommandLine.Option;
  * the first half of the same run plus a few epochs of TWA on its snapshots.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The built-in default job, TWA's headline in miniature: train the small CNN on",
-            "Fashion-MNIST (synthetic data where /usr/share/datasets/fashion-mnist is absent) for the",
-            "full budget, then run TWA on the snapshots of its first half, and compare test accuracy",
-            "and wall time side by side."})
+        description = {"The built-in job: full SGD budget vs its first half + TWA, side by side.",
+            "",
+            "Trains the small CNN on Fashion-MNIST (synthetic data where",
+            "/usr/share/datasets/fashion-mnist is absent) for the full budget,",
+            "runs TWA on the snapshots of its first half, and compares test",
+            "accuracy and wall time."})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--run", paramLabel = "DIR", defaultValue = "runs/demo",

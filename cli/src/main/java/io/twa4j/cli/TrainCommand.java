@@ -15,9 +15,11 @@ import picocli.CommandLine.Option;
 
 /** {@code twa4j train}: regular SGD training that keeps a history of snapshots. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model with SGD and keep snapshots of its weights:",
+        description = {"Train a model with SGD, keeping a history of snapshots.",
+            "",
             "RUN/snapshots/000000.safetensors is the initialisation, then one per epoch",
-            "(or --snapshots-per-epoch K), with RUN/run.json and RUN/metrics.jsonl."})
+            "(or --snapshots-per-epoch K), with RUN/run.json and RUN/metrics.jsonl.",
+            "With --twa-after E, goes straight into TWA after E epochs."})
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin

@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
             ModelsCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 bad command line, 3 bad or missing input files,",
-            "4 training diverged (NaN or infinite loss)."})
+        footer = {"", "Exit codes: 0 ok, 1 unexpected failure (--verbose shows the stack trace),",
+            "2 bad command line, 3 bad or missing input files, 4 training diverged."})
 public final class Twa4j implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -20,12 +20,14 @@ import picocli.CommandLine.Option;
 /** {@code twa4j twa}: Trainable Weight Averaging over a run's snapshots. */
 @Command(name = "twa", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train the coefficients of a combination of a run's snapshots (TWA).",
-            "Builds an orthonormal basis of snapshots [--params-start, --params-end), reports the",
-            "plain average (after a BatchNorm update) as the baseline, trains in the span, and writes",
-            "RUN/twa/NAME/: weights.safetensors, coefficients.csv, summary.json, plots/*.png."})
+            "",
+            "Builds an orthonormal basis of snapshots [--params-start, --params-end),",
+            "reports their plain average (after a BatchNorm update) as the baseline, trains",
+            "in their span, and writes RUN/twa/NAME/: weights.safetensors,",
+            "coefficients.csv, summary.json and plots/*.png."})
 final class TwaCommand implements Callable<Integer> {
 
-    @Option(names = "--run", paramLabel = "DIR", required = true, description = "The run directory (from train or swa).")
+    @Option(names = "--run", paramLabel = "DIR", required = true, description = "The run directory (from train).")
     Path run;
 
     @Option(names = "--params-start", paramLabel = "I", defaultValue = "0", description = "First snapshot, inclusive (default: ${DEFAULT-VALUE}).")

@@ -30,7 +30,7 @@ final class TwaOptions {
     double momentum;
 
     @Option(names = "--schedule", defaultValue = "step",
-            description = "step (x0.1 at 50% and 75% of the TWA epochs), constant, or linear per iteration (default: ${DEFAULT-VALUE}).")
+            description = "step (x0.1 at 50%% and 75%% of the TWA epochs), constant, or linear per iteration (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "TWA batch size (default: the run's).")
