@@ -1,6 +1,5 @@
 package io.twa4j.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.twa4j.core.average.BatchNormUpdate;
 import io.twa4j.core.data.BatchSource;
@@ -71,8 +70,9 @@ final class TwaRunner {
         BatchSource test = workspace.testBatches();
         Evaluator evaluator = new Evaluator(workspace.block(), workspace.manager());
 
-        double[] mean = basis.coordinatesOfMean();
-        write(basis, trainable, mean, workspace.manager());
+        try (NDManager scope = workspace.manager().newSubManager()) {
+            trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
+        }
         BatchNormUpdate.run(workspace.block(), workspace.manager(), train);
         Evaluation average = evaluator.evaluate(test);
         out.printf(Locale.ROOT, "average of the %d snapshots + BN update: test loss %.4f acc %.4f%n",
@@ -114,16 +114,6 @@ final class TwaRunner {
                 basisSeconds, seconds);
         out.printf(Locale.ROOT, "results in %s%n", written);
         return new Result(average, twa, epochs, seconds, written);
-    }
-
-    private static void write(Basis basis, FlatParameters trainable, double[] alpha, NDManager manager) {
-        try (NDManager scope = manager.newSubManager()) {
-            float[] values = new float[alpha.length];
-            for (int i = 0; i < alpha.length; i++) {
-                values[i] = (float) alpha[i];
-            }
-            trainable.write(basis.combine(scope.create(values), scope));
-        }
     }
 
     private static Map<String, Object> phaseLine(String phase, int epoch, String name) {

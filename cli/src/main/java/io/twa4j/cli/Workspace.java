@@ -16,7 +16,6 @@ import io.twa4j.vision.data.ImageSet;
 import io.twa4j.vision.data.Normalization;
 import io.twa4j.vision.models.ModelZoo;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -86,26 +85,15 @@ final class Workspace implements AutoCloseable {
     void load(Map<String, NDArray> tensors, String source) {
         ParameterLayout all = ParameterLayout.all(block);
         Map<String, Shape> expected = all.shapesByName();
-        for (Map.Entry<String, Shape> entry : expected.entrySet()) {
-            NDArray value = tensors.get(entry.getKey());
-            if (value == null) {
-                throw UserError.badInput(source + " does not match model " + config.model()
-                        + ": parameter " + entry.getKey() + " is missing");
-            }
-            if (!value.getShape().equals(entry.getValue())) {
-                throw UserError.badInput(source + " does not match model " + config.model() + ": parameter "
-                        + entry.getKey() + " has shape " + value.getShape() + ", the model needs " + entry.getValue());
-            }
+        tensors.keySet().stream().filter(name -> !expected.containsKey(name)).findFirst().ifPresent(name -> {
+            throw UserError.badInput(source + " does not match model " + config.model()
+                    + ": it has parameter " + name + " that the model lacks");
+        });
+        try {
+            new FlatParameters(all).write(tensors);
+        } catch (IllegalArgumentException e) {
+            throw UserError.badInput(source + " does not match model " + config.model() + ": " + e.getMessage());
         }
-        Map<String, NDArray> known = new LinkedHashMap<>(tensors);
-        known.keySet().retainAll(expected.keySet());
-        if (known.size() != tensors.size()) {
-            tensors.keySet().stream().filter(name -> !expected.containsKey(name)).findFirst().ifPresent(name -> {
-                throw UserError.badInput(source + " does not match model " + config.model()
-                        + ": it has parameter " + name + " that the model lacks");
-            });
-        }
-        new FlatParameters(all).write(known);
     }
 
     private BatchSource batches(ImageSet set, int batchSize, boolean training) {

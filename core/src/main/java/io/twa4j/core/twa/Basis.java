@@ -202,6 +202,15 @@ public final class Basis implements AutoCloseable {
         return product(rows(scope), w, scope);
     }
 
+    /** {@code Pᵀ α} for coordinates held on the host (length n), float32, in {@code scope}. */
+    public NDArray combine(double[] alpha, NDManager scope) {
+        float[] values = new float[alpha.length];
+        for (int i = 0; i < alpha.length; i++) {
+            values[i] = (float) alpha[i];
+        }
+        return combine(scope.create(values), scope);
+    }
+
     /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), float32, in {@code scope}. */
     public NDArray combine(NDArray alpha, NDManager scope) {
         if (storage == DataType.FLOAT32) {

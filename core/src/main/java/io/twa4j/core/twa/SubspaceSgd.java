@@ -1,6 +1,5 @@
 package io.twa4j.core.twa;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.twa4j.core.optim.UpdateRule;
@@ -80,7 +79,7 @@ public final class SubspaceSgd implements UpdateRule {
             write(scope);
         } else {
             // a half-precision Pᵀα would round the weights themselves; round only the step
-            parameters.add(basis.combine(scope.create(toFloats(change)), scope));
+            parameters.add(basis.combine(change, scope));
         }
     }
 
@@ -101,15 +100,6 @@ public final class SubspaceSgd implements UpdateRule {
     }
 
     private void write(NDManager scope) {
-        NDArray coordinates = scope.create(toFloats(alpha));
-        parameters.write(basis.combine(coordinates, scope));
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] result = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            result[i] = (float) values[i];
-        }
-        return result;
+        parameters.write(basis.combine(alpha, scope));
     }
 }
