@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.dataset.Batch;
 import ai.djl.util.Pair;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.data.HostBatch;
@@ -34,12 +35,59 @@ public final class BatchNormUpdate {
     /** The running statistics of one BatchNorm layer and the weight it gives a new batch. */
     private record Layer(NDArray mean, NDArray variance, float batchWeight) {}
 
+    /** One batch of model inputs with its size, and a scope for the temporaries of its step. */
+    @FunctionalInterface
+    private interface BatchStep {
+        void accept(NDList inputs, int size, NDManager scope);
+    }
+
+    /** Hands each batch of a pass over the data to a {@link BatchStep}. */
+    @FunctionalInterface
+    private interface Pass {
+        void forEach(BatchStep step);
+    }
+
     /**
      * Recomputes the running statistics of every BatchNorm in {@code block} (whose parameters are
      * on {@code manager}'s device) over one pass of {@code data}. Returns the number of layers
      * updated (0 when the model has no BatchNorm, in which case no data is read).
      */
     public static int run(Block block, NDManager manager, BatchSource data) {
+        return run(block, manager, step -> {
+            try (BatchSource.BatchIterator batches = data.epoch(0)) {
+                while (batches.hasNext()) {
+                    HostBatch batch = batches.next();
+                    try (NDManager scope = manager.newSubManager()) {
+                        step.accept(new NDList(batch.features(scope)), batch.size(), scope);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The same for DJL batches, e.g. {@code trainer.iterateDataset(trainSet)} or
+     * {@code dataset.getData(manager)}: each batch's data is the model's input; batches are
+     * closed after use.
+     *
+     * <pre>{@code
+     * try (AveragedModel.Swap swapped = swa.swapIn()) {
+     *     BatchNormUpdate.run(model.getBlock(), model.getNDManager(), trainSet.getData(model.getNDManager()));
+     *     ... evaluate ...
+     * }
+     * }</pre>
+     */
+    public static int run(Block block, NDManager manager, Iterable<Batch> batches) {
+        return run(block, manager, step -> {
+            for (Batch batch : batches) {
+                try (batch; NDManager scope = manager.newSubManager()) {
+                    step.accept(batch.getData(), batch.getSize(), scope);
+                }
+            }
+        });
+    }
+
+    private static int run(Block block, NDManager manager, Pass pass) {
         List<Layer> layers = new ArrayList<>();
         collect(block, layers);
         if (layers.isEmpty()) {
@@ -50,32 +98,27 @@ public final class BatchNormUpdate {
             for (Layer layer : layers) {
                 totals.add(new NDArray[] {sums.zeros(layer.mean().getShape()), sums.zeros(layer.variance().getShape())});
             }
-            long examples = 0;
-            try (BatchSource.BatchIterator batches = data.epoch(0)) {
-                while (batches.hasNext()) {
-                    HostBatch batch = batches.next();
-                    try (NDManager scope = manager.newSubManager()) {
-                        for (Layer layer : layers) {
-                            layer.mean().set(ALL, scope.zeros(layer.mean().getShape()));
-                            layer.variance().set(ALL, scope.zeros(layer.variance().getShape()));
-                        }
-                        // from zero, one train-mode step leaves (1 − momentum) × the batch's statistics
-                        block.forward(new ParameterStore(scope, false), new NDList(batch.features(scope)), true);
-                        for (int i = 0; i < layers.size(); i++) {
-                            Layer layer = layers.get(i);
-                            NDArray weight = scope.create(batch.size() / layer.batchWeight());
-                            totals.get(i)[0].addi(weight.mul(layer.mean()));
-                            totals.get(i)[1].addi(weight.mul(layer.variance()));
-                        }
-                    }
-                    examples += batch.size();
+            long[] examples = {0};
+            pass.forEach((inputs, size, scope) -> {
+                for (Layer layer : layers) {
+                    layer.mean().set(ALL, scope.zeros(layer.mean().getShape()));
+                    layer.variance().set(ALL, scope.zeros(layer.variance().getShape()));
                 }
-            }
-            if (examples == 0) {
+                // from zero, one train-mode step leaves (1 − momentum) × the batch's statistics
+                block.forward(new ParameterStore(scope, false), inputs, true);
+                for (int i = 0; i < layers.size(); i++) {
+                    Layer layer = layers.get(i);
+                    NDArray weight = scope.create(size / layer.batchWeight());
+                    totals.get(i)[0].addi(weight.mul(layer.mean()));
+                    totals.get(i)[1].addi(weight.mul(layer.variance()));
+                }
+                examples[0] += size;
+            });
+            if (examples[0] == 0) {
                 throw new IllegalArgumentException("BatchNorm update needs data; the set is empty");
             }
             for (int i = 0; i < layers.size(); i++) {
-                NDArray scale = sums.create(1f / examples);
+                NDArray scale = sums.create(1f / examples[0]);
                 layers.get(i).mean().set(ALL, scale.mul(totals.get(i)[0]));
                 layers.get(i).variance().set(ALL, scale.mul(totals.get(i)[1]));
             }

@@ -10,6 +10,9 @@ public final class Schedules {
     /** Names accepted by {@link #byName}. */
     public static final List<String> NAMES = List.of("step", "constant", "linear");
 
+    /** The name under which runs record {@link #swa}; it needs its own parameters, so {@link #byName} does not take it. */
+    public static final String SWA = "swa";
+
     private Schedules() {}
 
     /** The same rate throughout. */
@@ -59,6 +62,44 @@ public final class Schedules {
             double total = (double) epochs * stepsPerEpoch;
             double t = (double) epoch * stepsPerEpoch + step;
             return lr * Math.max(0.0, 1.0 - t / total);
+        };
+    }
+
+    /**
+     * The learning rate of the original SWA recipe (Izmailov et al., 2018), per epoch: constant
+     * {@code lrInit} for the first half of the span, then linear down to {@code swaLr} at 90% of
+     * it, then constant {@code swaLr}. The span is {@code swaStart} epochs; when {@code swaStart} is
+     * beyond {@code epochs} (no averaging: plain SGD), the same shape spans the whole run.
+     *
+     * <pre>{@code
+     * t = epoch / span;   r = swaLr / lrInit
+     * factor = 1                            for t <= 0.5
+     *        = 1 - (1 - r) * (t - 0.5) / 0.4 for 0.5 < t <= 0.9
+     *        = r                            for t > 0.9
+     * }</pre>
+     *
+     * <p>{@code epoch} counts from 0, as in the reference's {@code schedule(epoch)}. Usable in any
+     * loop: {@code optimizer lr = schedule.at(epoch, 0, 1)} at the start of each epoch.
+     */
+    public static LrSchedule swa(double lrInit, double swaLr, int swaStart, int epochs) {
+        requirePositive(lrInit);
+        requirePositive(swaLr);
+        if (swaStart < 1 || epochs < 1) {
+            throw new IllegalArgumentException("swa-start and epochs must be >= 1, got " + swaStart + " and " + epochs);
+        }
+        double span = Math.min(swaStart, epochs);
+        double ratio = swaLr / lrInit;
+        return (epoch, step, stepsPerEpoch) -> {
+            double t = epoch / span;
+            double factor;
+            if (t <= 0.5) {
+                factor = 1.0;
+            } else if (t <= 0.9) {
+                factor = 1.0 - (1.0 - ratio) * (t - 0.5) / 0.4;
+            } else {
+                factor = ratio;
+            }
+            return lrInit * factor;
         };
     }
 

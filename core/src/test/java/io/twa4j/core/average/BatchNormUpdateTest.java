@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 
 class BatchNormUpdateTest {
 
-    private static final int DIM = 5;
-    private static final int HIDDEN = 4;
+    static final int DIM = 5;
+    static final int HIDDEN = 4;
 
     /** The BatchNorm's input is the first Linear's output: x Wᵀ + b, computed here in doubles. */
-    private static double[][] activations(SequentialBlock block, float[][] inputs) {
+    static double[][] activations(SequentialBlock block, float[][] inputs) {
         Block linear = block.getChildren().get(1).getValue();
         float[] weight = linear.getParameters().get("weight").getArray().toFloatArray(); // (HIDDEN, DIM)
         float[] bias = linear.getParameters().get("bias").getArray().toFloatArray();
@@ -41,7 +41,7 @@ class BatchNormUpdateTest {
         return out;
     }
 
-    private static float[][] inputs(int n) {
+    static float[][] inputs(int n) {
         SplittableRandom random = new SplittableRandom(17);
         float[][] x = new float[n][DIM];
         for (float[] row : x) {
@@ -52,7 +52,7 @@ class BatchNormUpdateTest {
         return x;
     }
 
-    private static BatchNorm batchNorm(SequentialBlock block) {
+    static BatchNorm batchNorm(SequentialBlock block) {
         return (BatchNorm) block.getChildren().get(2).getValue();
     }
 
