@@ -2,6 +2,8 @@ package io.twa4j.cli;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.twa4j.core.schedule.LrSchedule;
+import io.twa4j.core.schedule.Schedules;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ import java.util.Map;
  * @param lr the initial learning rate
  * @param momentum SGD momentum
  * @param wd weight decay
- * @param schedule the schedule name
+ * @param schedule the schedule name ({@code swa} for an SWA run)
  * @param milestones the schedule's milestones as fractions of the run
  * @param batchSize the training batch size
  * @param evalBatchSize the evaluation batch size
@@ -29,6 +31,8 @@ import java.util.Map;
  * @param snapshotsPerEpoch how many snapshots each epoch keeps
  * @param seed the seed of initialisation, shuffling and augmentation
  * @param device the device the run used
+ * @param swa the SWA settings of an {@code swa} run, or null
+ * @param ema the EMA settings when the run keeps one, or null
  * @param versions twa4j, DJL, engine and Java versions
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -53,4 +57,35 @@ public record RunConfig(
         int snapshotsPerEpoch,
         long seed,
         String device,
-        Map<String, String> versions) {}
+        Swa swa,
+        Ema ema,
+        Map<String, String> versions) {
+
+    /**
+     * The SWA recipe of an {@code swa} run.
+     *
+     * @param start the first averaged epoch (from 1)
+     * @param lr the constant learning rate of the averaging phase
+     * @param cEpochs average every this many epochs
+     * @param evalFreq evaluate the average every this many epochs (and at the end)
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Swa(int start, double lr, int cEpochs, int evalFreq) {}
+
+    /**
+     * The exponential moving average a run keeps.
+     *
+     * @param decay the decay per step
+     * @param warmup whether the decay warms up as min(decay, n / (n + 9))
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Ema(double decay, boolean warmup) {}
+
+    /** The run's learning-rate schedule. */
+    LrSchedule lrSchedule() {
+        if (swa != null) {
+            return Schedules.swa(lr, swa.lr(), swa.start(), epochs);
+        }
+        return Schedules.byName(schedule, lr, epochs, milestones.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+}

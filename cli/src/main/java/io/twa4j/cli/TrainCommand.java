@@ -3,9 +3,6 @@ package io.twa4j.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.twa4j.core.schedule.Schedules;
-import io.twa4j.vision.data.Datasets;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,9 +22,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = "cnn",
-            description = "Model (see `twa4j models`; default: ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin
+    RunOptions runOptions;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -49,25 +45,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Step-schedule milestones as fractions of the epochs (default: ${DEFAULT-VALUE}).")
     double[] milestones;
 
-    @Option(names = "--snapshots-per-epoch", paramLabel = "K", defaultValue = "1",
-            description = "Snapshots per epoch, evenly spaced, the last at the epoch's end (default: ${DEFAULT-VALUE}).")
-    int snapshotsPerEpoch;
-
-    @Option(names = "--augment", negatable = true,
-            description = "Random crop and flip of training images (default: on for CIFAR, off otherwise).")
-    Boolean augment;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--device", paramLabel = "cpu|gpu", description = "Device (default: gpu when the engine sees one, else cpu).")
-    String device;
-
-    @Option(names = "--run", paramLabel = "DIR", required = true, description = "Run directory to create.")
-    Path run;
-
-    @Option(names = "--overwrite", description = "Replace the run directory's contents if it is not empty.")
-    boolean overwrite;
+    @Mixin
+    EmaOptions ema;
 
     @Mixin
     TwaAfterOptions twaAfter;
@@ -76,8 +55,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         RunConfig config = config("train");
         TrainingJob.Plan plan = plan(config);
-        Device chosen = Devices.resolve(device);
-        TrainingJob.run(config, chosen, run, overwrite, plan, System.out);
+        Device chosen = Devices.resolve(runOptions.device);
+        TrainingJob.run(config, chosen, runOptions.run, runOptions.overwrite, plan, System.out);
         return ExitCode.OK;
     }
 
@@ -100,40 +79,11 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Validates the flags and turns them into a run configuration. */
     RunConfig config(String command) {
-        data.validate();
-        String modelName = Check.model(model);
-        String dataset = Check.dataset(data.data);
-        Check.positive("--epochs", epochs);
         Check.positive("--lr", lr);
-        Check.fraction("--momentum", momentum);
-        Check.nonNegative("--wd", wd);
-        Check.positive("--snapshots-per-epoch", snapshotsPerEpoch);
         Check.usage(() -> Schedules.byName(schedule, lr, epochs, milestones));
         Check.usage(() -> Schedules.milestones(epochs, milestones));
-        var imageShape = Datasets.imageShape(dataset);
-        boolean augmentTrain = augment != null ? augment : dataset.startsWith("cifar");
-        return new RunConfig(
-                command,
-                dataset,
-                data.dataDir == null ? null : data.dataDir.toString(),
-                data.trainLimit,
-                data.testLimit,
-                modelName,
-                Datasets.numClasses(dataset),
-                Arrays.stream(imageShape.getShape()).mapToObj(v -> (int) v).toList(),
-                epochs,
-                lr,
-                momentum,
-                wd,
-                schedule.toLowerCase(java.util.Locale.ROOT),
-                Arrays.stream(milestones).boxed().toList(),
-                data.batchSize,
-                data.evalBatchSize,
-                augmentTrain,
-                snapshotsPerEpoch,
-                seed,
-                device == null ? null : device.toLowerCase(java.util.Locale.ROOT),
-                versions());
+        RunOptions.Optimiser optimiser = new RunOptions.Optimiser(epochs, lr, momentum, wd, schedule, milestones);
+        return runOptions.config(command, data, optimiser, null, ema.config());
     }
 
     static Map<String, String> versions() {

@@ -5,10 +5,10 @@ import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.optim.SgdUpdate;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
-import io.twa4j.core.schedule.Schedules;
 import io.twa4j.core.snapshot.SnapshotMeta;
 import io.twa4j.core.snapshot.SnapshotRecorder;
 import io.twa4j.core.snapshot.SnapshotStore;
+import io.twa4j.core.train.Evaluation;
 import io.twa4j.core.train.TrainingListener;
 import io.twa4j.core.train.TrainingLoop;
 import io.twa4j.core.twa.Basis;
@@ -16,7 +16,9 @@ import io.twa4j.core.twa.BasisSink;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -39,8 +41,12 @@ final class TrainingJob {
         }
     }
 
-    /** What came out: the regular epochs, their wall time, and the TWA result (null without TWA). */
-    record Outcome(List<TrainingListener.EpochEvent> epochs, double trainSeconds, TwaRunner.Result twa) {}
+    /**
+     * What came out: the regular epochs, their wall time, the last evaluation of each average kept
+     * (by phase: swa, ema) and the TWA result (null without TWA).
+     */
+    record Outcome(List<TrainingListener.EpochEvent> epochs, double trainSeconds, Map<String, Evaluation> averages,
+            TwaRunner.Result twa) {}
 
     static Outcome run(RunConfig config, Device device, Path runDir, boolean overwrite, Plan plan, PrintStream out) {
         try (Workspace workspace = Workspace.open(config, device)) {
@@ -67,17 +73,25 @@ final class TrainingJob {
                     sinks.add(basisSink);
                 }
                 List<TrainingListener.EpochEvent> epochs = new ArrayList<>();
+                Map<String, Evaluation> averages = new LinkedHashMap<>();
                 long started = System.nanoTime();
-                double[] milestones = config.milestones().stream().mapToDouble(Double::doubleValue).toArray();
+                List<AveragePhase> phases = new ArrayList<>();
                 try (SgdUpdate sgd = new SgdUpdate(trainable.layout(), config.momentum(), config.wd())) {
-                    TrainingLoop.builder()
+                    if (config.swa() != null) {
+                        phases.add(AveragePhase.swa(config.swa(), workspace, run, train, test, plan.trainEpochs(), out));
+                    }
+                    if (config.ema() != null) {
+                        phases.add(AveragePhase.ema(config.ema(), workspace, run, train, test, plan.trainEpochs(), out));
+                    }
+                    TrainingLoop.Builder loop = TrainingLoop.builder()
                             .setBlock(workspace.block())
                             .setManager(workspace.manager())
                             .setUpdateRule(sgd)
-                            .setSchedule(Schedules.byName(config.schedule(), config.lr(), config.epochs(), milestones))
+                            .setSchedule(config.lrSchedule())
                             .addListener(new MetricsListener(run, "train"))
-                            .addListener(new SnapshotRecorder(config.snapshotsPerEpoch(), sinks))
-                            .addListener(ProgressListener.forConsole("train"))
+                            .addListener(new SnapshotRecorder(config.snapshotsPerEpoch(), sinks));
+                    phases.forEach(loop::addListener);
+                    loop.addListener(ProgressListener.forConsole("train"))
                             .addListener(new TrainingListener() {
                                 @Override
                                 public void onEpochEnd(EpochEvent epoch) {
@@ -86,13 +100,20 @@ final class TrainingJob {
                             })
                             .build()
                             .run(train, test, 0, plan.trainEpochs());
+                    for (AveragePhase phase : phases) {
+                        if (phase.lastEvaluation() != null) {
+                            averages.put(phase.phase(), phase.lastEvaluation());
+                        }
+                    }
+                } finally {
+                    phases.forEach(AveragePhase::close);
                 }
                 double trainSeconds = (System.nanoTime() - started) / 1e9;
                 TrainingListener.EpochEvent last = epochs.get(epochs.size() - 1);
                 out.printf(Locale.ROOT, "trained %d epochs in %.1f s: test accuracy %.4f%s%n", last.epoch(), trainSeconds,
                         last.test().top1(), store == null ? "" : "; " + store.size() + " snapshots in " + store.directory());
                 if (basis == null) {
-                    return new Outcome(epochs, trainSeconds, null);
+                    return new Outcome(epochs, trainSeconds, averages, null);
                 }
                 List<TwaRunner.SnapshotPoint> points = new ArrayList<>();
                 List<SnapshotMeta> taken = basisSink.taken();
@@ -102,7 +123,7 @@ final class TrainingJob {
                 int trainStart = plan.twa().trainStart();
                 double[] start = trainStart == -1 ? basis.coordinatesOfMean() : basis.coordinatesOf(trainStart);
                 TwaRunner.Result twa = TwaRunner.run(workspace, run, basis, points, start, plan.twa(), 0, overwrite, out);
-                return new Outcome(epochs, trainSeconds, twa);
+                return new Outcome(epochs, trainSeconds, averages, twa);
             }
         }
     }

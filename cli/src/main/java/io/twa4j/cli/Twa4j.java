@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             DemoCommand.class,
             TrainCommand.class,
+            SwaCommand.class,
             TwaCommand.class,
             BenchCommand.class,
             EvalCommand.class,
