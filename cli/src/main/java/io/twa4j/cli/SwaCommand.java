@@ -9,15 +9,17 @@ import picocli.CommandLine.Option;
 
 /** {@code twa4j swa}: Stochastic Weight Averaging as its authors ran it, keeping every snapshot for TWA. */
 @Command(name = "swa", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train with SGD and the SWA recipe, averaging the weights of the last epochs.",
+        description = {"Train with SGD and the SWA recipe, averaging the last epochs' weights.",
             "",
-            "Learning rate: --lr-init until 50%% of --swa-start, linear down to --swa-lr by 90%%,",
-            "then constant. After each epoch e >= --swa-start (every --swa-c-epochs), the weights",
-            "join an equal average; every --eval-freq epochs and at the end it gets BatchNorm",
-            "statistics from the training data and is evaluated (metrics phase \"swa\").",
-            "Writes RUN/swa.safetensors (every parameter) and, as train does, a snapshot after",
-            "every epoch, so that `twa4j twa --run RUN --params-start S --params-end E+1",
-            "--train-start E` can train the weighting of the SWA-phase snapshots (tail stage)."})
+            "Learning rate: --lr-init until 50%% of --swa-start, linear down to",
+            "--swa-lr by 90%%, then constant. After each epoch e >= --swa-start",
+            "(every --swa-c-epochs), the weights join an equal average; every",
+            "--eval-freq epochs and at the end it gets BatchNorm statistics from",
+            "the training data and is evaluated (metrics phase \"swa\").",
+            "Writes RUN/swa.safetensors (every parameter) and, as train does, a",
+            "snapshot after every epoch: `twa4j twa --run RUN --params-start S",
+            "--params-end E+1 --train-start E` then trains the weighting of the",
+            "SWA-phase snapshots (TWA in the tail stage)."})
 final class SwaCommand implements Callable<Integer> {
 
     @Mixin

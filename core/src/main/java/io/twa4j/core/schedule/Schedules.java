@@ -1,5 +1,6 @@
 package io.twa4j.core.schedule;
 
+import ai.djl.training.tracker.Tracker;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -100,6 +101,25 @@ public final class Schedules {
                 factor = ratio;
             }
             return lrInit * factor;
+        };
+    }
+
+    /**
+     * {@code schedule} as a DJL learning-rate {@link Tracker}, for a DJL {@code Optimizer} in a
+     * DJL {@code Trainer} loop: DJL counts updates from 1, so update n is step n − 1 of the run.
+     *
+     * <pre>{@code
+     * Tracker lr = Schedules.asTracker(Schedules.swa(0.1, 0.05, swaStart, epochs), stepsPerEpoch);
+     * Optimizer sgd = Optimizer.sgd().setLearningRateTracker(lr).optMomentum(0.9f).build();
+     * }</pre>
+     */
+    public static Tracker asTracker(LrSchedule schedule, int stepsPerEpoch) {
+        if (stepsPerEpoch < 1) {
+            throw new IllegalArgumentException("steps per epoch must be >= 1, got " + stepsPerEpoch);
+        }
+        return numUpdate -> {
+            int step = Math.max(0, numUpdate - 1);
+            return (float) schedule.at(step / stepsPerEpoch, step % stepsPerEpoch, stepsPerEpoch);
         };
     }
 
