@@ -175,6 +175,11 @@ final class AveragePhase implements TrainingListener, AutoCloseable {
         return run.resolve(phase + ".safetensors");
     }
 
+    /** The running average. */
+    AveragedModel average() {
+        return average;
+    }
+
     /** The phase name: swa or ema. */
     String phase() {
         return phase;

@@ -12,6 +12,8 @@ public final class ExitCode {
     public static final int BAD_INPUT = 3;
     /** Training diverged: NaN or infinite loss. */
     public static final int DIVERGED = 4;
+    /** Stopped by SIGINT or SIGTERM after saving a resumable state. */
+    public static final int STOPPED = 5;
 
     private ExitCode() {}
 }

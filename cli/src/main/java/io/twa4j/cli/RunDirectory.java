@@ -35,7 +35,7 @@ final class RunDirectory {
             if (Files.isDirectory(root) && !isEmpty(root)) {
                 if (!overwrite) {
                     throw UserError.usage("run directory " + root + " already exists and is not empty;"
-                            + " choose another --run or pass --overwrite");
+                            + " choose another --run, pass --resume to continue it, or --overwrite to replace it");
                 }
                 deleteContents(root);
             }
@@ -89,6 +89,42 @@ final class RunDirectory {
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
+        }
+    }
+
+    /** The size of {@code metrics.jsonl} (0 before the first line). */
+    long metricsBytes() {
+        try {
+            Path file = root.resolve("metrics.jsonl");
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of " + root.resolve("metrics.jsonl"), e);
+        }
+    }
+
+    /**
+     * Cuts {@code metrics.jsonl} back to its first {@code bytes} bytes: resuming forgets the lines
+     * written after the state it resumes from.
+     */
+    void truncateMetrics(long bytes) {
+        Path file = root.resolve("metrics.jsonl");
+        try {
+            if (!Files.exists(file)) {
+                if (bytes == 0) {
+                    return;
+                }
+                throw UserError.badInput(file + " is missing, but the run's state records " + bytes + " bytes of it");
+            }
+            long size = Files.size(file);
+            if (size < bytes) {
+                throw UserError.badInput(file + " has " + size + " bytes, the run's state records " + bytes + " (truncated?)");
+            }
+            try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(bytes);
+                channel.force(true);
+            }
+        } catch (IOException e) {
+            throw UserError.badInput("cannot truncate " + file + ": " + e.getMessage());
         }
     }
 

@@ -33,6 +33,29 @@ final class RunOptions {
     @Option(names = "--overwrite", description = "Replace the run directory's contents if it is not empty.")
     boolean overwrite;
 
+    @Option(names = "--resume",
+            description = "Continue the run in --run from its last saved state (a kill loses at most the steps since the last snapshot);"
+                    + " its run.json settings apply, other training flags are ignored.")
+    boolean resume;
+
+    /**
+     * With --resume, continues the run and returns true; otherwise false. {@code extra} names a
+     * flag given that cannot be combined with --resume, or is null.
+     */
+    boolean resumeIfAsked(String extra) {
+        if (!resume) {
+            return false;
+        }
+        if (overwrite) {
+            throw UserError.usage("--resume and --overwrite exclude each other: --resume continues the run, --overwrite replaces it");
+        }
+        if (extra != null) {
+            throw UserError.usage("--resume cannot be combined with " + extra);
+        }
+        TrainingJob.resume(run, Devices.resolve(device), System.out);
+        return true;
+    }
+
     /** The optimiser part of a run's configuration, as the command's flags give it. */
     record Optimiser(int epochs, double lr, double momentum, double wd, String schedule, double[] milestones) {}
 

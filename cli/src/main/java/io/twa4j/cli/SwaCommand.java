@@ -62,6 +62,9 @@ final class SwaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (runOptions.resumeIfAsked(null)) {
+            return ExitCode.OK;
+        }
         RunConfig config = config();
         if (config.swa().start() > config.epochs()) {
             System.out.printf(Locale.ROOT, "note: --swa-start %d is beyond --epochs %d: no averaging, plain SGD with the SWA schedule%n",

@@ -53,6 +53,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (runOptions.resumeIfAsked(twaAfter.after == null ? null : "--twa-after (its basis is kept in memory only)")) {
+            return ExitCode.OK;
+        }
         RunConfig config = config("train");
         TrainingJob.Plan plan = plan(config);
         Device chosen = Devices.resolve(runOptions.device);

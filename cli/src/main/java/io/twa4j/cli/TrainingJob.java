@@ -8,7 +8,10 @@ import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.snapshot.SnapshotMeta;
 import io.twa4j.core.snapshot.SnapshotRecorder;
 import io.twa4j.core.snapshot.SnapshotStore;
+import io.twa4j.core.average.AveragedModel;
+import io.twa4j.core.snapshot.StateStore;
 import io.twa4j.core.train.Evaluation;
+import io.twa4j.core.train.TrainingStoppedException;
 import io.twa4j.core.train.TrainingListener;
 import io.twa4j.core.train.TrainingLoop;
 import io.twa4j.core.twa.Basis;
@@ -48,20 +51,45 @@ final class TrainingJob {
     record Outcome(List<TrainingListener.EpochEvent> epochs, double trainSeconds, Map<String, Evaluation> averages,
             TwaRunner.Result twa) {}
 
+    /** Starts a new run in {@code runDir} (replacing its contents with {@code overwrite}). */
     static Outcome run(RunConfig config, Device device, Path runDir, boolean overwrite, Plan plan, PrintStream out) {
+        return run(config, device, runDir, overwrite, false, plan, out);
+    }
+
+    /**
+     * Continues the run in {@code runDir} from its newest intact state, with the settings of its
+     * run.json; a run with no state yet starts over.
+     */
+    static Outcome resume(Path runDir, Device device, PrintStream out) {
+        RunConfig config = RunDirectory.open(runDir).readConfig();
+        if (!RESUMABLE.contains(config.command())) {
+            throw UserError.badInput("run " + runDir + " was made by '" + config.command() + "', which cannot be resumed");
+        }
+        return run(config, device, runDir, false, true, Plan.trainOnly(config), out);
+    }
+
+    /** The commands whose runs {@link #resume} continues. */
+    private static final List<String> RESUMABLE = List.of("train", "swa", "demo");
+
+    private static Outcome run(RunConfig config, Device device, Path runDir, boolean overwrite, boolean resume, Plan plan,
+            PrintStream out) {
         try (Workspace workspace = Workspace.open(config, device)) {
             // load the data before touching the run directory, so a missing dataset leaves nothing behind
             BatchSource train = workspace.trainBatches();
             BatchSource test = workspace.testBatches();
-            RunDirectory run = RunDirectory.create(runDir, overwrite);
-            run.writeConfig(config);
-            out.printf(Locale.ROOT, "training %s on %s (%d train / %d test examples, %d steps per epoch) on %s into %s%n",
-                    config.model(), config.data(), train.size(), test.size(), train.batchesPerEpoch(), device, runDir);
+            RunDirectory run = resume ? RunDirectory.open(runDir) : RunDirectory.create(runDir, overwrite);
+            if (!resume) {
+                run.writeConfig(config);
+            }
+            StateStore.Saved saved = resume ? RunState.latest(run, out) : null;
+            out.printf(Locale.ROOT, "%s %s on %s (%d train / %d test examples, %d steps per epoch) on %s in %s%n",
+                    resume ? "resuming" : "training", config.model(), config.data(), train.size(), test.size(),
+                    train.batchesPerEpoch(), device, runDir);
 
             List<SnapshotRecorder.Sink> sinks = new ArrayList<>();
             SnapshotStore store = null;
             if (plan.keepSnapshots()) {
-                store = SnapshotStore.create(run.root());
+                store = resume && SnapshotStore.exists(run.root()) ? SnapshotStore.open(run.root()) : SnapshotStore.create(run.root());
                 sinks.add(SnapshotRecorder.into(store, ParameterLayout.all(workspace.block())));
             }
             FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
@@ -83,23 +111,42 @@ final class TrainingJob {
                     if (config.ema() != null) {
                         phases.add(AveragePhase.ema(config.ema(), workspace, run, train, test, plan.trainEpochs(), out));
                     }
+                    Map<String, AveragedModel> averaged = new LinkedHashMap<>();
+                    phases.forEach(phase -> averaged.put(phase.phase(), phase.average()));
+                    // --twa-after keeps its basis in memory only: such a run is not resumable
+                    RunState state = basis == null ? new RunState(run, workspace, sgd, averaged, store) : null;
+                    TrainingLoop.Position from = TrainingLoop.Position.at(0);
+                    if (resume) {
+                        from = restore(state, saved, store, run, out);
+                    }
+                    if (state != null) {
+                        sinks.add(state);
+                    }
                     TrainingLoop.Builder loop = TrainingLoop.builder()
                             .setBlock(workspace.block())
                             .setManager(workspace.manager())
                             .setUpdateRule(sgd)
                             .setSchedule(config.lrSchedule())
-                            .addListener(new MetricsListener(run, "train"))
-                            .addListener(new SnapshotRecorder(config.snapshotsPerEpoch(), sinks));
+                            .optStepSeed(config.seed())
+                            .addListener(new MetricsListener(run, "train"));
                     phases.forEach(loop::addListener);
-                    loop.addListener(ProgressListener.forConsole("train"))
+                    if (state != null) {
+                        loop.addListener(state).optStopRequest(StopSignals.install());
+                    }
+                    loop.addListener(new SnapshotRecorder(config.snapshotsPerEpoch(), sinks, store == null ? 0 : store.size()))
+                            .addListener(ProgressListener.forConsole("train"))
                             .addListener(new TrainingListener() {
                                 @Override
                                 public void onEpochEnd(EpochEvent epoch) {
                                     epochs.add(epoch);
                                 }
-                            })
-                            .build()
-                            .run(train, test, 0, plan.trainEpochs());
+                            });
+                    try {
+                        loop.build().run(train, test, from, plan.trainEpochs());
+                    } catch (TrainingStoppedException e) {
+                        throw new UserError(ExitCode.STOPPED, e.getMessage() + "; the state is saved in " + run.resolve(RunState.DIRECTORY)
+                                + "; continue with: twa4j " + config.command() + " --run " + runDir + " --resume");
+                    }
                     for (AveragePhase phase : phases) {
                         if (phase.lastEvaluation() != null) {
                             averages.put(phase.phase(), phase.lastEvaluation());
@@ -109,6 +156,10 @@ final class TrainingJob {
                     phases.forEach(AveragePhase::close);
                 }
                 double trainSeconds = (System.nanoTime() - started) / 1e9;
+                if (epochs.isEmpty()) {
+                    out.printf(Locale.ROOT, "the run had already finished all %d epochs%n", plan.trainEpochs());
+                    return new Outcome(epochs, trainSeconds, averages, null);
+                }
                 TrainingListener.EpochEvent last = epochs.get(epochs.size() - 1);
                 out.printf(Locale.ROOT, "trained %d epochs in %.1f s: test accuracy %.4f%s%n", last.epoch(), trainSeconds,
                         last.test().top1(), store == null ? "" : "; " + store.size() + " snapshots in " + store.directory());
@@ -126,5 +177,31 @@ final class TrainingJob {
                 return new Outcome(epochs, trainSeconds, averages, twa);
             }
         }
+    }
+
+    /** Puts the run back to {@code saved} (or to its start when null) and returns where training continues. */
+    private static TrainingLoop.Position restore(RunState state, StateStore.Saved saved, SnapshotStore store, RunDirectory run,
+            PrintStream out) {
+        if (saved == null) {
+            out.println("no saved state yet: starting the run over");
+            if (store != null) {
+                store.truncate(0);
+            }
+            run.truncateMetrics(0);
+            return TrainingLoop.Position.at(0);
+        }
+        RunState.Restored restored = state.restore(saved);
+        if (store != null) {
+            if (store.size() < restored.snapshots()) {
+                throw UserError.badInput("the run's state records " + restored.snapshots() + " snapshots, but " + store.directory()
+                        + " lists " + store.size());
+            }
+            store.truncate(restored.snapshots());
+        }
+        run.truncateMetrics(restored.metricsBytes());
+        TrainingLoop.Position from = restored.position();
+        out.printf(Locale.ROOT, "continuing at epoch %d, step %d (%d snapshots kept)%n", from.epoch() + 1, from.step(),
+                restored.snapshots());
+        return from;
     }
 }

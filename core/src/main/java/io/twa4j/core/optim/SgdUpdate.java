@@ -78,6 +78,30 @@ public final class SgdUpdate implements UpdateRule, AutoCloseable {
         return List.copyOf(buffers);
     }
 
+    /**
+     * Replaces the momentum buffers with copies of {@code saved} (layout order, shapes as the
+     * parameters'), as {@link #buffers()} returned them when a run's state was saved; an empty
+     * list means no step has been taken.
+     */
+    public void restore(List<NDArray> saved) {
+        if (!saved.isEmpty() && saved.size() != layout.entries().size()) {
+            throw new IllegalArgumentException("expected " + layout.entries().size() + " momentum buffers, got " + saved.size());
+        }
+        for (int i = 0; i < saved.size(); i++) {
+            if (!saved.get(i).getShape().equals(layout.entries().get(i).shape())) {
+                throw new IllegalArgumentException("momentum buffer of " + layout.entries().get(i).name() + " has shape "
+                        + saved.get(i).getShape() + ", the parameter " + layout.entries().get(i).shape());
+            }
+        }
+        buffers.forEach(NDArray::close);
+        buffers.clear();
+        for (NDArray buffer : saved) {
+            NDArray copy = buffer.toType(ai.djl.ndarray.types.DataType.FLOAT32, true);
+            copy.attach(stateManager);
+            buffers.add(copy);
+        }
+    }
+
     @Override
     public void close() {
         stateManager.close();

@@ -28,11 +28,20 @@ public final class SnapshotRecorder implements TrainingListener {
 
     /** A recorder taking {@code perEpoch} (≥ 1) snapshots per epoch into {@code sinks}. */
     public SnapshotRecorder(int perEpoch, List<Sink> sinks) {
+        this(perEpoch, sinks, 0);
+    }
+
+    /**
+     * A recorder whose first snapshot is number {@code firstOrdinal}: a resumed run continues the
+     * numbering (and, being resumed, takes no initial snapshot).
+     */
+    public SnapshotRecorder(int perEpoch, List<Sink> sinks, int firstOrdinal) {
         if (perEpoch < 1) {
             throw new IllegalArgumentException("snapshots per epoch must be >= 1, got " + perEpoch);
         }
         this.perEpoch = perEpoch;
         this.sinks = List.copyOf(sinks);
+        this.ordinal = firstOrdinal;
     }
 
     /** A sink that writes every parameter of {@code parameters} into {@code store}. */
@@ -44,6 +53,9 @@ public final class SnapshotRecorder implements TrainingListener {
     public void onRunStart(RunInfo run) {
         stepsPerEpoch = run.stepsPerEpoch();
         lastLr = run.firstLr();
+        if (run.resumed()) {
+            return;
+        }
         take(SnapshotMeta.of(run.firstEpoch(), 0, (long) run.firstEpoch() * stepsPerEpoch, run.firstLr()));
     }
 

@@ -136,6 +136,33 @@ public final class SnapshotStore {
         return info;
     }
 
+    /**
+     * Drops the snapshots from index {@code size} on: the manifest first (atomically), then their
+     * files. Resuming a run uses it to forget snapshots taken after the state it resumes from.
+     *
+     * @throws IllegalArgumentException if {@code size} is negative or more than the store holds
+     * @throws SnapshotException if the manifest cannot be written (the store is then unchanged)
+     */
+    public synchronized void truncate(int size) {
+        if (size < 0 || size > snapshots.size()) {
+            throw new IllegalArgumentException("cannot truncate " + snapshots.size() + " snapshots to " + size);
+        }
+        if (size == snapshots.size()) {
+            return;
+        }
+        List<SnapshotInfo> kept = List.copyOf(snapshots.subList(0, size));
+        List<SnapshotInfo> dropped = List.copyOf(snapshots.subList(size, snapshots.size()));
+        writeManifest(kept);
+        snapshots = kept;
+        for (SnapshotInfo info : dropped) {
+            try {
+                Files.deleteIfExists(directory.resolve(info.file()));
+            } catch (IOException e) {
+                throw new SnapshotException(directory.resolve(info.file()) + ": cannot delete: " + Messages.io(e), e);
+            }
+        }
+    }
+
     /** Every snapshot, by index. */
     public synchronized List<SnapshotInfo> list() {
         return snapshots;

@@ -19,14 +19,22 @@ public interface TrainingListener {
     default void onRunEnd() {}
 
     /**
+     * When the run is stopped on request after {@code lastStep} (a signal): the place to save a
+     * resumable state. The loop throws {@link TrainingStoppedException} afterwards.
+     */
+    default void onStop(StepEvent lastStep) {}
+
+    /**
      * The shape of the run.
      *
      * @param firstEpoch the first epoch to run (from 0)
      * @param epochs the total number of epochs of the run
      * @param stepsPerEpoch optimiser steps per epoch
      * @param firstLr the learning rate of the first step
+     * @param firstStep the steps of the first epoch already done (non-zero only when resuming)
+     * @param resumed whether the run continues an earlier one
      */
-    record RunInfo(int firstEpoch, int epochs, int stepsPerEpoch, double firstLr) {}
+    record RunInfo(int firstEpoch, int epochs, int stepsPerEpoch, double firstLr, int firstStep, boolean resumed) {}
 
     /**
      * One optimiser step.
@@ -38,8 +46,12 @@ public interface TrainingListener {
      * @param lr the learning rate used
      * @param loss the mean loss of the batch
      * @param runningLoss the mean loss over the epoch so far
+     * @param lossSum the sum of batch loss × batch size over the epoch so far
+     * @param correct correctly classified training examples over the epoch so far
+     * @param seen training examples over the epoch so far
      */
-    record StepEvent(int epoch, int step, int stepsPerEpoch, long globalStep, double lr, double loss, double runningLoss) {
+    record StepEvent(int epoch, int step, int stepsPerEpoch, long globalStep, double lr, double loss, double runningLoss,
+            double lossSum, long correct, long seen) {
 
         /** Whether this is the epoch's last step. */
         public boolean endsEpoch() {

@@ -14,6 +14,7 @@ import io.twa4j.core.schedule.LrSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * The one training loop of twa4j: epochs over batches, cross-entropy loss, a pluggable
@@ -32,6 +33,8 @@ public final class TrainingLoop {
     private final List<TrainingListener> listeners;
     private final FlatParameters trainable;
     private final Evaluator evaluator;
+    private final BooleanSupplier stopRequest;
+    private final Long stepSeed;
 
     private TrainingLoop(Builder builder) {
         this.block = builder.block;
@@ -41,6 +44,8 @@ public final class TrainingLoop {
         this.listeners = List.copyOf(builder.listeners);
         this.trainable = new FlatParameters(ParameterLayout.trainable(block));
         this.evaluator = new Evaluator(block, manager);
+        this.stopRequest = builder.stopRequest;
+        this.stepSeed = builder.stepSeed;
     }
 
     /** A builder; block, manager, update rule and schedule are required. */
@@ -49,31 +54,75 @@ public final class TrainingLoop {
     }
 
     /**
+     * Where a run starts: at the beginning ({@link #at}) or part-way into an epoch when resuming,
+     * with the epoch's running totals so far, so that the epoch's metrics come out as if the run
+     * had never stopped.
+     *
+     * @param epoch the epoch (from 0)
+     * @param step the steps of that epoch already done
+     * @param lossSum the sum of batch loss × batch size over those steps
+     * @param correct the correctly classified training examples over those steps
+     * @param seen the training examples over those steps
+     * @param resumed whether this continues an earlier run (listeners then take no initial snapshot)
+     */
+    public record Position(int epoch, int step, double lossSum, long correct, long seen, boolean resumed) {
+
+        /** The start of epoch {@code epoch} of a new run. */
+        public static Position at(int epoch) {
+            return new Position(epoch, 0, 0, 0, 0, false);
+        }
+    }
+
+    /**
      * Trains epochs {@code firstEpoch} … {@code epochs − 1} (from 0), evaluating on {@code test}
      * after each when it is not null.
      *
      * @throws NonFiniteLossException when a batch's loss is NaN or infinite (no update applied)
+     * @throws TrainingStoppedException when the stop request was raised (after the listeners' {@code onStop})
      */
     public void run(BatchSource train, BatchSource test, int firstEpoch, int epochs) {
+        run(train, test, Position.at(firstEpoch), epochs);
+    }
+
+    /**
+     * Trains from {@code from} to the end of epoch {@code epochs − 1}. A resumed position skips
+     * the batches of its epoch already done (reading them, so that data order and augmentation
+     * continue exactly).
+     */
+    public void run(BatchSource train, BatchSource test, Position from, int epochs) {
         int stepsPerEpoch = train.batchesPerEpoch();
         if (stepsPerEpoch == 0) {
             throw new IllegalArgumentException("the training set is empty");
         }
+        if (from.step() < 0 || from.step() > stepsPerEpoch) {
+            throw new IllegalArgumentException("cannot start at step " + from.step() + " of an epoch of " + stepsPerEpoch);
+        }
         TrainingListener.RunInfo info = new TrainingListener.RunInfo(
-                firstEpoch, epochs, stepsPerEpoch, schedule.at(firstEpoch, 0, stepsPerEpoch));
+                from.epoch(), epochs, stepsPerEpoch, schedule.at(from.epoch(), Math.min(from.step(), stepsPerEpoch - 1), stepsPerEpoch),
+                from.step(), from.resumed());
         listeners.forEach(listener -> listener.onRunStart(info));
         Engine engine = manager.getEngine();
-        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
+        for (int epoch = from.epoch(); epoch < epochs; epoch++) {
+            boolean partial = epoch == from.epoch() && from.step() > 0;
             long started = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
+            double lossSum = partial ? from.lossSum() : 0;
+            long correct = partial ? from.correct() : 0;
+            long seen = partial ? from.seen() : 0;
+            int firstStep = partial ? from.step() : 0;
             long waitNanos;
             double firstLr = schedule.at(epoch, 0, stepsPerEpoch);
             try (BatchSource.BatchIterator batches = train.epoch(epoch)) {
-                for (int step = 0; batches.hasNext(); step++) {
+                for (int skipped = 0; skipped < firstStep && batches.hasNext(); skipped++) {
+                    batches.next();
+                }
+                for (int step = firstStep; batches.hasNext(); step++) {
                     HostBatch batch = batches.next();
                     double lr = schedule.at(epoch, step, stepsPerEpoch);
+                    long globalStep = (long) epoch * stepsPerEpoch + step;
+                    if (stepSeed != null) {
+                        // the engine's random state (dropout) is a function of the position, so a resumed run continues it
+                        engine.setRandomSeed(stepSeed(stepSeed, globalStep));
+                    }
                     double loss;
                     try (NDManager scope = manager.newSubManager()) {
                         NDArray labels = batch.labels(scope);
@@ -96,8 +145,12 @@ public final class TrainingLoop {
                     lossSum += loss * batch.size();
                     seen += batch.size();
                     TrainingListener.StepEvent event = new TrainingListener.StepEvent(
-                            epoch, step, stepsPerEpoch, (long) epoch * stepsPerEpoch + step, lr, loss, lossSum / seen);
+                            epoch, step, stepsPerEpoch, globalStep, lr, loss, lossSum / seen, lossSum, correct, seen);
                     listeners.forEach(listener -> listener.onStep(event));
+                    if (stopRequest.getAsBoolean()) {
+                        listeners.forEach(listener -> listener.onStop(event));
+                        throw new TrainingStoppedException(epoch, step + 1, stepsPerEpoch);
+                    }
                 }
                 waitNanos = batches.waitNanos();
             }
@@ -115,6 +168,14 @@ public final class TrainingLoop {
         listeners.forEach(TrainingListener::onRunEnd);
     }
 
+    /** The engine seed of step {@code globalStep} of a run seeded with {@code seed} (a SplitMix64 mix of the two). */
+    static int stepSeed(long seed, long globalStep) {
+        long z = seed * 0x9E3779B97F4A7C15L + globalStep + 1;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (int) ((z ^ (z >>> 31)) & 0x7fffffff);
+    }
+
     /** Builds a {@link TrainingLoop}. */
     public static final class Builder {
         private Block block;
@@ -122,8 +183,28 @@ public final class TrainingLoop {
         private UpdateRule updateRule;
         private LrSchedule schedule;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private BooleanSupplier stopRequest = () -> false;
+        private Long stepSeed;
 
         private Builder() {}
+
+        /**
+         * Asked after every step; when it answers true the loop calls the listeners' {@code
+         * onStop} and throws {@link TrainingStoppedException} (a signal handler raises it).
+         */
+        public Builder optStopRequest(BooleanSupplier stopRequest) {
+            this.stopRequest = Objects.requireNonNull(stopRequest);
+            return this;
+        }
+
+        /**
+         * Seeds the engine's random generator before every step from {@code seed} and the step's
+         * position, so that random layers (dropout) draw the same numbers in a resumed run.
+         */
+        public Builder optStepSeed(long seed) {
+            this.stepSeed = seed;
+            return this;
+        }
 
         /** The initialised block to train. */
         public Builder setBlock(Block block) {
