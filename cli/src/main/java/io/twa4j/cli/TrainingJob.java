@@ -47,6 +47,7 @@ final class TrainingJob {
             // load the data before touching the run directory, so a missing dataset leaves nothing behind
             BatchSource train = workspace.trainBatches();
             BatchSource test = workspace.testBatches();
+            DiskSpace.require(runDir, overwrite, workspace.block(), config, plan);
             RunDirectory run = RunDirectory.create(runDir, overwrite);
             run.writeConfig(config);
             out.printf(Locale.ROOT, "training %s on %s (%d train / %d test examples, %d steps per epoch) on %s into %s%n",
