@@ -154,7 +154,8 @@ final class AveragePhase implements TrainingListener, AutoCloseable {
                 metadata.put("epoch", String.valueOf(done));
                 metadata.put("averaged", String.valueOf(average.count()));
                 metadata.put("model", workspace.config().model());
-                SafeTensors.write(file(), ParameterLayout.all(workspace.block()).arraysByName(), metadata);
+                Map<String, ai.djl.ndarray.NDArray> tensors = ParameterLayout.all(workspace.block()).arraysByName();
+                run.writeResult(phase + ".safetensors", file -> SafeTensors.write(file, tensors, metadata));
                 if (!policy.recomputesBatchNorm()) {
                     // how the averaged statistics compare with statistics recomputed for the averaged weights
                     BatchNormUpdate.run(workspace.block(), workspace.manager(), train);

@@ -58,6 +58,7 @@ final class EvalCommand implements Callable<Integer> {
                     if (!Files.isRegularFile(source.weights)) {
                         throw UserError.badInput("weights file " + source.weights + " does not exist");
                     }
+                    runDirectory.checkBeforeRead(source.weights);
                     tensors = SafeTensors.read(source.weights, scope);
                     what = source.weights.toString();
                 }

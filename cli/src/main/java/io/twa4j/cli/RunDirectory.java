@@ -2,6 +2,10 @@ package io.twa4j.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
 import io.twa4j.core.io.AtomicFiles;
+import io.twa4j.core.io.FileDigest;
+import io.twa4j.core.io.FileManifest;
+import io.twa4j.core.io.IntegrityException;
+import io.twa4j.core.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +13,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A run directory: {@code run.json} (the configuration), {@code metrics.jsonl} (one JSON object
- * per epoch and phase), {@code snapshots/} and results.
+ * per epoch and phase), {@code snapshots/} (with their own manifest), and results, each listed
+ * with its size and SHA-256 in {@code results.json} (see {@link #writeResult}).
  */
 final class RunDirectory {
+
+    /** The configuration file. */
+    static final String CONFIG = "run.json";
+
+    /** The metrics file, one JSON object per line. */
+    static final String METRICS = "metrics.jsonl";
+
+    /**
+     * The manifest of the run's result files ({@link FileManifest}): every file the run writes
+     * besides its configuration, metrics and snapshots.
+     */
+    static final String RESULTS = "results.json";
+
+    /** Names that are the run's own bookkeeping, never results. */
+    private static final Set<String> RESERVED = Set.of(CONFIG, METRICS, RESULTS, SnapshotStore.DIRECTORY);
+
+    private static final Pattern SNAPSHOT_FILE = Pattern.compile("(\\d{6})\\.safetensors");
 
     private final Path root;
 
@@ -60,6 +86,174 @@ final class RunDirectory {
 
     Path resolve(String name) {
         return root.resolve(name);
+    }
+
+    /** The manifest of the run's result files, {@code RUN/results.json}. */
+    FileManifest results() {
+        return FileManifest.at(root.resolve(RESULTS), root);
+    }
+
+    /** Writes one result file; see {@link #writeResult}. */
+    @FunctionalInterface
+    interface ResultWriter {
+        /**
+         * Writes {@code file} all-or-nothing and returns the size and SHA-256 of what it wrote, as
+         * {@code SafeTensors.write} and {@code AtomicFiles.write} do.
+         */
+        FileDigest write(Path file) throws IOException;
+    }
+
+    /**
+     * Writes the result file {@code RUN/relativePath} and records it in {@code RUN/results.json},
+     * so that every later reader ({@code eval --weights}, {@code verify}) checks it first. Use it
+     * for every file a command leaves in a run, for example:
+     *
+     * <pre>{@code
+     * run.writeResult("swa.safetensors", file -> SafeTensors.write(file, tensors, metadata));
+     * run.writeResult("swa.json", file -> AtomicFiles.writeString(file, json));
+     * }</pre>
+     *
+     * <p>{@code writer} must write the file it is given atomically (temporary file + rename, as
+     * {@code SafeTensors.write} and {@code AtomicFiles.write} do) and return the digest computed
+     * while writing; that digest is what gets recorded, so a file damaged after writing is caught.
+     * The steps: the file's old entry (if any) is removed from {@code results.json}, the parent
+     * directories are created, {@code writer} writes, the new entry is added. After a crash the
+     * file is the old one or the new one and is at worst unlisted (which {@code verify} reports),
+     * never listed with the wrong checksum.
+     *
+     * @param relativePath where in the run, {@code /}-separated ("swa.safetensors", "swa/ema.safetensors");
+     *     not {@code run.json}, {@code metrics.jsonl}, {@code results.json} or under {@code snapshots/}
+     * @return the file written
+     * @throws IllegalArgumentException if {@code relativePath} leaves the run or names its bookkeeping
+     * @throws UncheckedIOException if the file cannot be written (nothing is recorded then)
+     * @throws UserError (bad input) if {@code results.json} is damaged or cannot be written
+     */
+    Path writeResult(String relativePath, ResultWriter writer) {
+        Path file = resultPath(relativePath);
+        FileManifest results = results();
+        recording(() -> results.forget(file));
+        FileDigest digest;
+        try {
+            Files.createDirectories(file.getParent());
+            digest = writer.write(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        recording(() -> {
+            results.record(file, digest);
+            return digest;
+        });
+        return file;
+    }
+
+    /**
+     * Records a result file that is already complete and in place, hashing it now; prefer {@link
+     * #writeResult}, which records the digest computed while writing.
+     *
+     * @return the recorded size and SHA-256
+     * @throws IllegalArgumentException if {@code file} is not a result file of this run
+     * @throws UserError (bad input) if the file cannot be read or {@code results.json} is damaged
+     */
+    FileDigest recordResult(Path file) {
+        Path base = root.toAbsolutePath().normalize();
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!absolute.startsWith(base)) {
+            throw new IllegalArgumentException(file + " is not inside the run " + root);
+        }
+        Path checked = resultPath(base.relativize(absolute).toString());
+        return recording(() -> results().record(checked));
+    }
+
+    /**
+     * Removes {@code path} (a result file or directory) and everything under it from {@code
+     * results.json}; call it before deleting or replacing a result, so that a crash in between
+     * leaves unlisted files rather than wrong checksums.
+     */
+    void forgetResults(Path path) {
+        recording(() -> results().forget(path));
+    }
+
+    /**
+     * Records every regular file under the result directory {@code directory} (after removing
+     * the directory's old entries), in path order; call it once the directory is in place.
+     *
+     * @throws UserError (bad input) if a file cannot be read or {@code results.json} is damaged
+     */
+    void recordResults(Path directory) {
+        FileManifest results = results();
+        recording(() -> results.forget(directory));
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                recording(() -> results.record(file));
+            }
+        } catch (IOException e) {
+            throw UserError.badInput("cannot list the result directory " + directory + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks a file the CLI is about to read when it lies inside this run: a snapshot file against
+     * the snapshot manifest, anything else against {@code results.json}. A file outside the run is
+     * left alone (nothing vouches for it).
+     *
+     * @throws UserError (bad input) naming the file if it is in the run but unlisted, missing,
+     *     truncated or changed
+     * @throws io.twa4j.core.snapshot.SnapshotException naming the index and file for a damaged snapshot
+     */
+    void checkBeforeRead(Path file) {
+        Path base;
+        Path real;
+        try {
+            base = root.toRealPath();
+            real = file.toRealPath();
+        } catch (IOException e) {
+            return; // a missing file or run is reported by whoever opens it
+        }
+        if (!real.startsWith(base) || real.equals(base)) {
+            return;
+        }
+        Path relative = base.relativize(real);
+        if (relative.getNameCount() == 2 && relative.getName(0).toString().equals(SnapshotStore.DIRECTORY)) {
+            Matcher m = SNAPSHOT_FILE.matcher(relative.getName(1).toString());
+            if (m.matches() && SnapshotStore.exists(base)) {
+                SnapshotStore store = SnapshotStore.open(base);
+                int index = Integer.parseInt(m.group(1));
+                if (index < store.size()) {
+                    store.verify(index);
+                    return;
+                }
+            }
+            throw UserError.badInput(file + " is in the run's snapshot directory but not listed in its manifest;"
+                    + " nothing vouches for it (see twa4j verify --run " + root + ")");
+        }
+        Path inRun = root.resolve(relative.toString()); // named as the run is, for messages
+        recording(() -> results().check(inRun));
+    }
+
+    /**
+     * {@code RUN/relativePath}, refused when it leaves the run, names the run's bookkeeping, or
+     * has a part starting with '.' (the mark of temporary files).
+     */
+    private Path resultPath(String relativePath) {
+        Path relative = Path.of(relativePath).normalize();
+        boolean hidden = false;
+        for (Path part : relative) {
+            hidden |= part.toString().startsWith(".");
+        }
+        if (relativePath.isBlank() || relative.isAbsolute() || relative.toString().isEmpty() || relative.startsWith("..") || hidden
+                || RESERVED.contains(relative.getName(0).toString())) {
+            throw new IllegalArgumentException("not a result path inside the run: " + relativePath);
+        }
+        return root.resolve(relative);
+    }
+
+    /** Runs a manifest operation, turning its one-line problem into a bad-input error. */
+    private static <T> T recording(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (IntegrityException e) {
+            throw UserError.badInput(e.getMessage());
+        }
     }
 
     void writeConfig(RunConfig config) {
@@ -134,8 +328,11 @@ final class RunDirectory {
         }
     }
 
-    /** Deletes {@code dir} and everything under it. */
+    /** Deletes {@code dir} and everything under it; nothing to do when it does not exist. */
     static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         deleteContents(dir);
         Files.deleteIfExists(dir);
     }

@@ -77,6 +77,9 @@ final class TrainingJob {
             // load the data before touching the run directory, so a missing dataset leaves nothing behind
             BatchSource train = workspace.trainBatches();
             BatchSource test = workspace.testBatches();
+            if (!resume) {
+                DiskSpace.require(runDir, overwrite, workspace.block(), config, plan);
+            }
             RunDirectory run = resume ? RunDirectory.open(runDir) : RunDirectory.create(runDir, overwrite);
             if (!resume) {
                 run.writeConfig(config);

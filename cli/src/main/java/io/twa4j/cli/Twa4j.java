@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             BenchCommand.class,
             EvalCommand.class,
             InspectCommand.class,
+            VerifyCommand.class,
             ModelsCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -187,10 +187,12 @@ final class TwaRunner {
                 accuracy.writePng(partial.resolve("plots/accuracy.png"));
                 coefficients.writePng(partial.resolve("plots/coefficients.png"));
 
+                run.forgetResults(target);
                 if (Files.exists(target)) {
                     RunDirectory.deleteTree(target);
                 }
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+                run.recordResults(target);
                 return target;
             } catch (IOException | RuntimeException e) {
                 RunDirectory.deleteTree(partial);

@@ -238,6 +238,24 @@ public final class SafeTensors {
     }
 
     /**
+     * The exact size of the file {@link #write(Path, Map, Map)} would write for {@code tensors} and
+     * {@code metadata} (header and data), without writing anything; for estimating disk space.
+     *
+     * @throws IllegalArgumentException for a name or data type that cannot be written
+     */
+    public static long fileBytes(Map<String, ? extends NDArray> tensors, Map<String, String> metadata) {
+        checkMetadata(metadata);
+        List<Planned> plan = new ArrayList<>();
+        long data = 0;
+        for (Map.Entry<String, ? extends NDArray> t : tensors.entrySet()) {
+            Planned p = plan(t.getKey(), t.getValue(), null);
+            plan.add(p);
+            data += p.byteLength();
+        }
+        return 8 + SafeTensorsHeader.encode(plan, metadata).length + data;
+    }
+
+    /**
      * Reads the header of {@code file} without reading the tensors' data.
      *
      * @throws SnapshotException if the file is missing, unreadable, or not a valid safetensors file

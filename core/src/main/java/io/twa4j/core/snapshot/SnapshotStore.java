@@ -163,6 +163,18 @@ public final class SnapshotStore {
         }
     }
 
+    /**
+     * An upper bound on the size of one snapshot file of {@code tensors} (as {@link #add} writes
+     * it, with the longest possible index and position in its metadata); for estimating the disk
+     * space a run needs.
+     *
+     * @throws IllegalArgumentException for a name or data type that cannot be written
+     */
+    public static long fileBytesAtMost(Map<String, ? extends NDArray> tensors) {
+        SnapshotMeta longest = SnapshotMeta.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, Double.MIN_NORMAL);
+        return SafeTensors.fileBytes(tensors, fileMetadata(Integer.MAX_VALUE, longest));
+    }
+
     /** Every snapshot, by index. */
     public synchronized List<SnapshotInfo> list() {
         return snapshots;

@@ -140,12 +140,38 @@ public final class StateStore {
     }
 
     /**
+     * Every state checked against its record.
+     *
+     * @param intact the states whose files match their records (the files each vouches for: its record and tensors)
+     * @param problems one line for each damaged or incomplete state
+     */
+    public record Check(List<Saved> intact, List<String> problems) {}
+
+    /** Checks every state's file against its record (what {@code twa4j verify} reports). */
+    public Check checkAll() {
+        List<Saved> intact = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Path record : records()) {
+            try {
+                intact.add(check(record));
+            } catch (SnapshotException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return new Check(intact, problems);
+    }
+
+    /** The record file of {@code state}. */
+    public Path recordOf(Saved state) {
+        return directory.resolve(state.file().getFileName().toString().replace(".safetensors", ".json"));
+    }
+
+    /**
      * Reads the tensors of {@code state} in their stored types, owned by {@code manager}, after
      * checking the file against its record again.
      */
     public Map<String, NDArray> read(Saved state, NDManager manager) {
-        Path record = directory.resolve(state.file().getFileName().toString().replace(".safetensors", ".json"));
-        check(record);
+        check(recordOf(state));
         return SafeTensors.readStored(state.file(), manager);
     }
 

@@ -36,6 +36,20 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void theSizeEstimateIsExactForAFileAndAnUpperBoundForASnapshot() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> tensors = params(m, 0f);
+            Map<String, String> metadata = Map.of("model", "cnn");
+            Path file = run.resolve("w.safetensors");
+            assertThat(SafeTensors.fileBytes(tensors, metadata)).isEqualTo(SafeTensors.write(file, tensors, metadata).bytes());
+            SnapshotStore store = SnapshotStore.create(run);
+            SnapshotInfo info = store.add(new SnapshotMeta(123, 45, 6789, 0.012345678901234567, Map.of("loss", 1.0)), tensors);
+            long bound = SnapshotStore.fileBytesAtMost(tensors);
+            assertThat(bound).isGreaterThanOrEqualTo(info.bytes()).isLessThan(info.bytes() + 128);
+        }
+    }
+
+    @Test
     void twoSnapshotsRoundTripWithAManifestThatDescribesThem() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             SnapshotStore store = SnapshotStore.create(run);
