@@ -148,14 +148,26 @@ final class RunVerifier {
 
     /** The resumable states: each state's tensors must match its record; intact ones vouch for both files. */
     private void checkStates() {
-        StateStore states = new StateStore(root.resolve(RunState.DIRECTORY));
+        Path directory = root.resolve(RunState.DIRECTORY);
+        checkStates(directory);
+        if (Files.isDirectory(directory)) {
+            try (Stream<Path> entries = Files.list(directory)) {
+                entries.filter(Files::isDirectory).sorted().forEach(this::checkStates); // an interrupted TWA's states
+            } catch (IOException e) {
+                problem(RunState.DIRECTORY, Kind.UNREADABLE, directory + ": cannot list: " + firstLine(e.getMessage()));
+            }
+        }
+    }
+
+    private void checkStates(Path directory) {
+        StateStore states = new StateStore(directory);
         StateStore.Check check = states.checkAll();
         for (StateStore.Saved state : check.intact()) {
             vouched.add(relative(state.file()));
             vouched.add(relative(states.recordOf(state)));
         }
         for (String problem : check.problems()) {
-            problem(RunState.DIRECTORY, Kind.CORRUPT, problem + " (--resume skips it)");
+            problem(relative(directory), Kind.CORRUPT, problem + " (--resume skips it)");
         }
     }
 

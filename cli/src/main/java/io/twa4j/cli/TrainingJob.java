@@ -176,7 +176,7 @@ final class TrainingJob {
                 }
                 int trainStart = plan.twa().trainStart();
                 double[] start = trainStart == -1 ? basis.coordinatesOfMean() : basis.coordinatesOf(trainStart);
-                TwaRunner.Result twa = TwaRunner.run(workspace, run, basis, points, start, plan.twa(), 0, overwrite, out);
+                TwaRunner.Result twa = TwaRunner.run(workspace, run, basis, points, start, plan.twa(), 0, overwrite, TwaRunner.Resume.NONE, out);
                 return new Outcome(epochs, trainSeconds, averages, twa);
             }
         }

@@ -48,6 +48,11 @@ final class TwaCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing result of the same name.")
     boolean overwrite;
 
+    @Option(names = "--resume",
+            description = "Continue an interrupted TWA of the same name from its last saved state (after every TWA epoch);"
+                    + " give the same flags as the first time.")
+    boolean resume;
+
     @Override
     public Integer call() {
         runTwa();
@@ -83,7 +88,8 @@ final class TwaCommand implements Callable<Integer> {
             }
             double basisSeconds = (System.nanoTime() - started) / 1e9;
             double[] start = startCoordinates(settings.trainStart(), indices, basis, store, trainable, workspace);
-            return TwaRunner.run(workspace, runDirectory, basis, points, start, settings, basisSeconds, overwrite, System.out);
+            return TwaRunner.run(workspace, runDirectory, basis, points, start, settings, basisSeconds, overwrite,
+                    resume ? TwaRunner.Resume.CONTINUE : TwaRunner.Resume.NEW, System.out);
             }
         }
     }

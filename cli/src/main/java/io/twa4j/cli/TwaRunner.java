@@ -8,7 +8,9 @@ import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.schedule.Schedules;
 import io.twa4j.core.snapshot.SafeTensors;
+import io.twa4j.core.snapshot.StateStore;
 import io.twa4j.core.train.Evaluation;
+import io.twa4j.core.train.TrainingStoppedException;
 import io.twa4j.core.train.Evaluator;
 import io.twa4j.core.train.TrainingListener;
 import io.twa4j.core.train.TrainingLoop;
@@ -43,6 +45,16 @@ final class TwaRunner {
 
     private TwaRunner() {}
 
+    /** Whether a run keeps resumable states, and whether it continues from one. */
+    enum Resume {
+        /** No states (the basis lives only in memory, as with {@code train --twa-after}). */
+        NONE,
+        /** A new TWA run keeping states (any left by an earlier run of the same name are dropped). */
+        NEW,
+        /** Continue from the newest state of this name (from the start when there is none). */
+        CONTINUE
+    }
+
     /**
      * Runs TWA on {@code workspace}'s model.
      *
@@ -51,7 +63,7 @@ final class TwaRunner {
      * @param basisSeconds time spent building the basis, for the summary
      */
     static Result run(Workspace workspace, RunDirectory run, Basis basis, List<SnapshotPoint> points, double[] start,
-            TwaSettings settings, double basisSeconds, boolean overwrite, PrintStream out) {
+            TwaSettings settings, double basisSeconds, boolean overwrite, Resume resume, PrintStream out) {
         long started = System.nanoTime();
         Path target = run.resolve("twa").resolve(settings.name());
         if (Files.exists(target) && !overwrite) {
@@ -70,35 +82,66 @@ final class TwaRunner {
         BatchSource test = workspace.testBatches();
         Evaluator evaluator = new Evaluator(workspace.block(), workspace.manager());
 
-        try (NDManager scope = workspace.manager().newSubManager()) {
-            trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
+        TwaState state = resume == Resume.NONE ? null : new TwaState(run, settings.name(), workspace, settingsJson(settings));
+        StateStore.Saved saved = resume == Resume.CONTINUE ? state.latest(out) : null;
+        if (state != null && saved == null) {
+            state.clear();
         }
-        BatchNormUpdate.run(workspace.block(), workspace.manager(), train);
-        Evaluation average = evaluator.evaluate(test);
+        Evaluation average;
+        SubspaceSgd sgd;
+        TrainingLoop.Position from = TrainingLoop.Position.at(0);
+        if (saved == null) {
+            if (resume == Resume.CONTINUE) {
+                out.println("no saved TWA state for " + settings.name() + ": starting it over");
+            }
+            try (NDManager scope = workspace.manager().newSubManager()) {
+                trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
+            }
+            BatchNormUpdate.run(workspace.block(), workspace.manager(), train);
+            average = evaluator.evaluate(test);
+            Map<String, Object> averageLine = phaseLine("twa-average", 0, settings.name());
+            MetricsListener.putTest(averageLine, average);
+            run.appendMetrics(averageLine);
+            sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start);
+            if (state != null) {
+                state.attach(sgd);
+                state.baseline(average);
+            }
+        } else {
+            sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start);
+            state.attach(sgd);
+            from = state.restore(saved);
+            average = state.average();
+            out.printf(Locale.ROOT, "continuing TWA %s at epoch %d, step %d%n", settings.name(), from.epoch() + 1, from.step());
+        }
         out.printf(Locale.ROOT, "average of the %d snapshots + BN update: test loss %.4f acc %.4f%n",
                 points.size(), average.loss(), average.top1());
-        Map<String, Object> averageLine = phaseLine("twa-average", 0, settings.name());
-        MetricsListener.putTest(averageLine, average);
-        run.appendMetrics(averageLine);
 
-        SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start);
         List<TrainingListener.EpochEvent> epochs = new ArrayList<>();
         double[] milestones = settings.milestones().stream().mapToDouble(Double::doubleValue).toArray();
-        TrainingLoop.builder()
+        TrainingLoop.Builder loop = TrainingLoop.builder()
                 .setBlock(workspace.block())
                 .setManager(workspace.manager())
                 .setUpdateRule(sgd)
                 .setSchedule(Schedules.byName(settings.schedule(), settings.lr(), settings.epochs(), milestones))
-                .addListener(new MetricsListener(run, "twa"))
-                .addListener(ProgressListener.forConsole("twa"))
+                .optStepSeed(workspace.config().seed())
+                .addListener(new MetricsListener(run, "twa"));
+        if (state != null) {
+            loop.addListener(state).optStopRequest(StopSignals.install());
+        }
+        loop.addListener(ProgressListener.forConsole("twa"))
                 .addListener(new TrainingListener() {
                     @Override
                     public void onEpochEnd(EpochEvent epoch) {
                         epochs.add(epoch);
                     }
-                })
-                .build()
-                .run(train, test, 0, settings.epochs());
+                });
+        try {
+            loop.build().run(train, test, from, settings.epochs());
+        } catch (TrainingStoppedException e) {
+            throw new UserError(ExitCode.STOPPED, "TWA " + e.getMessage() + "; the state is saved in "
+                    + TwaState.directory(run, settings.name()) + "; continue with the same twa command and --resume");
+        }
 
         BatchNormUpdate.run(workspace.block(), workspace.manager(), train);
         Evaluation twa = evaluator.evaluate(test);
@@ -112,8 +155,20 @@ final class TwaRunner {
         double[] weights = basis.snapshotWeights(sgd.coefficients());
         Path written = writeResults(workspace, run, target, basis, points, weights, settings, average, twa, epochs, error,
                 basisSeconds, seconds);
+        if (state != null) {
+            state.clear();
+        }
         out.printf(Locale.ROOT, "results in %s%n", written);
         return new Result(average, twa, epochs, seconds, written);
+    }
+
+    /** The settings as one JSON line: a resumed TWA must run with the same. */
+    private static String settingsJson(TwaSettings settings) {
+        try {
+            return Json.COMPACT.writeValueAsString(settings);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Object> phaseLine(String phase, int epoch, String name) {

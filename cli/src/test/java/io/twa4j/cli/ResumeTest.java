@@ -115,4 +115,57 @@ class ResumeTest {
         assertThat(resumed).as(Files.readString(temp.resolve("after-term.log"))).isZero();
         assertSameAsReference(run);
     }
+
+    @Test
+    void twaKilledMidwayAndResumedIsByteIdentical() throws Exception {
+        List<String> twa = List.of("--params-start", "2", "--params-end", "7", "--epochs", "3", "--lr", "0.5", "--name", "tail");
+        Path done = copyOfReference("twa-done");
+        int code = ChildProcess.run(temp.resolve("twa-done.log"), twaArgs(done, twa));
+        assertThat(code).as(Files.readString(temp.resolve("twa-done.log"))).isZero();
+
+        Path run = copyOfReference("twa-killed");
+        long before = Files.readAllLines(run.resolve("metrics.jsonl")).size();
+        ChildProcess child = ChildProcess.start(temp.resolve("twa-killed.log"), twaArgs(run, twa));
+        long deadline = System.nanoTime() + 240_000_000_000L;
+        while (Files.readAllLines(run.resolve("metrics.jsonl")).stream().skip(before).noneMatch(line -> line.contains("\"phase\":\"twa\""))) {
+            assertThat(child.isAlive()).as(child.output()).isTrue();
+            assertThat(System.nanoTime()).as("a TWA epoch within 240 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        Thread.sleep(400);
+        assertThat(child.isAlive()).as("still in TWA when killed: " + child.output()).isTrue();
+        child.kill();
+        assertThat(run.resolve("twa/tail")).doesNotExist();
+
+        List<String> resumed = new java.util.ArrayList<>(List.of(twaArgs(run, twa)));
+        resumed.add("--resume");
+        code = ChildProcess.run(temp.resolve("twa-resumed.log"), resumed.toArray(String[]::new));
+        String output = Files.readString(temp.resolve("twa-resumed.log"));
+        assertThat(code).as(output).isZero();
+        assertThat(output).contains("continuing TWA tail");
+        for (String file : List.of("weights.safetensors", "coefficients.csv")) {
+            assertThat(sha256(run.resolve("twa/tail").resolve(file))).as(file).isEqualTo(sha256(done.resolve("twa/tail").resolve(file)));
+        }
+        assertThat(withoutTimings(run)).isEqualTo(withoutTimings(done));
+        assertThat(run.resolve("state/twa-tail")).as("states are dropped once the result is in place").doesNotExist();
+    }
+
+    private static String[] twaArgs(Path run, List<String> flags) {
+        return Stream.concat(Stream.of("twa", "--run", run.toString()), flags.stream()).toArray(String[]::new);
+    }
+
+    private static Path copyOfReference(String name) throws IOException {
+        Path copy = temp.resolve(name);
+        try (Stream<Path> files = Files.walk(reference)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(reference.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        return copy;
+    }
 }

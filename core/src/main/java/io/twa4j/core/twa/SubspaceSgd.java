@@ -93,6 +93,24 @@ public final class SubspaceSgd implements UpdateRule {
         return buffer == null ? new double[alpha.length] : buffer.clone();
     }
 
+    /**
+     * Puts back saved coordinates and momentum buffer ({@code null} before the first step), as
+     * {@link #coefficients()} and {@link #momentumBuffer()} returned them; the parameters are not
+     * touched (a resumed run restores them from the same state).
+     */
+    public void restore(double[] coefficients, double[] momentumBuffer) {
+        if (coefficients.length != alpha.length || (momentumBuffer != null && momentumBuffer.length != alpha.length)) {
+            throw new IllegalArgumentException("expected " + alpha.length + " coordinates");
+        }
+        System.arraycopy(coefficients, 0, alpha, 0, alpha.length);
+        buffer = momentumBuffer == null ? null : momentumBuffer.clone();
+    }
+
+    /** Whether a step has been taken (so the momentum buffer holds something). */
+    public boolean hasStepped() {
+        return buffer != null;
+    }
+
     private void materialise() {
         try (NDManager scope = parameters.layout().entries().get(0).array().getManager().newSubManager()) {
             write(scope);
