@@ -134,6 +134,15 @@ final class DiskSpace {
         require(runDir, overwrite, estimate(block, config, plan));
     }
 
+    /**
+     * The check before a TWA over a run: the result's weights file and its states ({@link
+     * StateStore#KEEP} + 1 at the peak, each about one weights file) must fit beside the run.
+     */
+    static void requireForTwa(Path runDir, Block block) {
+        long weights = SnapshotStore.fileBytesAtMost(ParameterLayout.all(block).arraysByName());
+        require(runDir, false, new Estimate(0, weights, weights, (StateStore.KEEP + 1L) * weights));
+    }
+
     /** A byte count in decimal units, two or three significant digits: "512 bytes", "4.2 kB", "58 MB", "1.2 GB". */
     static String size(long bytes) {
         if (bytes < 1000) {

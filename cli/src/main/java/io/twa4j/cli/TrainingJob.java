@@ -131,13 +131,13 @@ final class TrainingJob {
                             .setUpdateRule(sgd)
                             .setSchedule(config.lrSchedule())
                             .optStepSeed(config.seed())
-                            .addListener(new MetricsListener(run, "train"));
+                            .addListener(new MetricsListener(run, "train"))
+                            .addListener(ProgressListener.forConsole("train"));
                     phases.forEach(loop::addListener);
                     if (state != null) {
                         loop.addListener(state).optStopRequest(StopSignals.install());
                     }
                     loop.addListener(new SnapshotRecorder(config.snapshotsPerEpoch(), sinks, store == null ? 0 : store.size()))
-                            .addListener(ProgressListener.forConsole("train"))
                             .addListener(new TrainingListener() {
                                 @Override
                                 public void onEpochEnd(EpochEvent epoch) {

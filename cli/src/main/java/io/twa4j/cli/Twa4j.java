@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure (--verbose shows the stack trace),",
-            "2 bad command line, 3 bad or missing input files, 4 training diverged."})
+            "2 bad command line, 3 bad or missing input files, 4 training diverged,",
+            "5 stopped by a signal (continue with --resume)."})
 public final class Twa4j implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

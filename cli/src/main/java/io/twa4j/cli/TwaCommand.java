@@ -74,6 +74,7 @@ final class TwaCommand implements Callable<Integer> {
         }
         try (Workspace workspace = Workspace.open(config, Devices.resolve(device))) {
             workspace.trainBatches(settings.batchSize()); // fail on missing data before the long part
+            DiskSpace.requireForTwa(run, workspace.block());
             FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
             long started = System.nanoTime();
             try (Basis basis = new Basis(workspace.manager(), trainable.size(), indices.size(), settings.tolerance(), settings.storage())) {

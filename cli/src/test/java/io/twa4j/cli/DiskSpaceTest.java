@@ -136,4 +136,15 @@ class DiskSpaceTest {
         assertThatThrownBy(() -> DiskSpace.require(temp.resolve("x"), false, new DiskSpace.Estimate(21, Long.MAX_VALUE / 64, 0, 0)))
                 .isInstanceOf(UserError.class).hasMessageContaining("21 snapshots of");
     }
+
+    @Test
+    void twaIsRefusedWhenItsResultWouldNotFit() {
+        Path run = temp.resolve("run");
+        CliRunner.Result trained = CliRunner.run(train(run));
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        CliRunner.Result result = withFreeSpace(1_000, new ArrayList<>(), "twa", "--run", run.toString(), "--epochs", "1");
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(result.err()).contains("results of").contains("resumable states of").contains("1.0 kB free");
+        assertThat(run.resolve("twa")).doesNotExist();
+    }
 }
