@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads MNIST-style IDX files (MNIST, Fashion-MNIST): unsigned-byte images (magic 2051, three
@@ -166,6 +167,10 @@ public final class IdxReader {
     private static DatasetException ioProblem(Path file, IOException e) {
         if (e instanceof NoSuchFileException) {
             return new DatasetException(file + ": no such file", e);
+        }
+        if (e instanceof ZipException || e instanceof EOFException) {
+            // only the gzip stream throws these: the header reads catch EOF, the body reads count bytes
+            return new DatasetException(file + ": truncated or corrupt gzip data (" + DatasetException.describe(e) + ")", e);
         }
         return new DatasetException(file + ": cannot read (" + DatasetException.describe(e) + ")", e);
     }
