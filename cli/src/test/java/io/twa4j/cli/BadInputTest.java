@@ -49,6 +49,14 @@ class BadInputTest {
     }
 
     @Test
+    void aModelThatCannotTakeTheDatasetsImagesIsRefusedBeforeAnythingIsWritten() {
+        Path run = temp.resolve("r");
+        assertOneLine(CliRunner.run("train", "--data", "synthetic", "--model", "vgg16", "--run", run.toString()),
+                ExitCode.USAGE, "--model VGG16 does not fit --data synthetic", "32x32", "1x28x28");
+        assertThat(run).doesNotExist();
+    }
+
+    @Test
     void aMissingDatasetNamesTheFilesExpected() {
         Path empty = temp.resolve("empty");
         CliRunner.Result result = CliRunner.run("train", "--data", "cifar10", "--data-dir", empty.toString(), "--run", temp.resolve("r").toString());
