@@ -2,6 +2,7 @@ package io.twa4j.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
 import io.twa4j.core.io.AtomicFiles;
+import io.twa4j.core.io.IoMessages;
 import io.twa4j.core.schedule.Schedules;
 import io.twa4j.vision.data.DatasetException;
 import io.twa4j.vision.data.Datasets;
@@ -49,7 +50,7 @@ final class RunDirectory {
             Files.createDirectories(root);
             return new RunDirectory(root);
         } catch (IOException e) {
-            throw UserError.badInput("cannot prepare run directory " + root + ": " + e.getMessage());
+            throw UserError.badInput("cannot prepare run directory " + root + ": " + IoMessages.reason(e));
         }
     }
 
@@ -95,8 +96,7 @@ final class RunDirectory {
         } catch (JacksonException e) {
             throw UserError.badInput(file + ": not a valid run configuration: " + Json.problem(e));
         } catch (IOException e) {
-            throw UserError.badInput(file + ": cannot read: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " (" + e.getMessage().lines().findFirst().orElse("") + ")"));
+            throw UserError.badInput(file + ": cannot read: " + IoMessages.reason(e));
         }
         if (config == null) {
             throw UserError.badInput(file + ": not a valid run configuration: it holds null, not a JSON object");

@@ -1,5 +1,6 @@
 package io.twa4j.vision.data;
 
+import io.twa4j.core.io.IoMessages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -113,7 +114,7 @@ public final class CifarReader {
         } catch (NoSuchFileException e) {
             throw new DatasetException(file + ": no such file", e);
         } catch (IOException e) {
-            throw new DatasetException(file + ": cannot read (" + DatasetException.describe(e) + ")", e);
+            throw new DatasetException(file + ": cannot read (" + IoMessages.reason(e) + ")", e);
         }
     }
 }

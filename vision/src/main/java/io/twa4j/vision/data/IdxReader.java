@@ -1,5 +1,6 @@
 package io.twa4j.vision.data;
 
+import io.twa4j.core.io.IoMessages;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -170,8 +171,9 @@ public final class IdxReader {
         }
         if (e instanceof ZipException || e instanceof EOFException) {
             // only the gzip stream throws these: the header reads catch EOF, the body reads count bytes
-            return new DatasetException(file + ": truncated or corrupt gzip data (" + DatasetException.describe(e) + ")", e);
+            return new DatasetException(file + ": truncated or corrupt gzip data"
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
         }
-        return new DatasetException(file + ": cannot read (" + DatasetException.describe(e) + ")", e);
+        return new DatasetException(file + ": cannot read (" + IoMessages.reason(e) + ")", e);
     }
 }
