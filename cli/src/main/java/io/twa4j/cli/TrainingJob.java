@@ -47,6 +47,10 @@ final class TrainingJob {
             // load the data before touching the run directory, so a missing dataset leaves nothing behind
             BatchSource train = workspace.trainBatches();
             BatchSource test = workspace.testBatches();
+            if (config.snapshotsPerEpoch() > train.batchesPerEpoch()) {
+                throw UserError.usage("--snapshots-per-epoch " + config.snapshotsPerEpoch() + " is more than the "
+                        + train.batchesPerEpoch() + " steps of an epoch");
+            }
             RunDirectory run = RunDirectory.create(runDir, overwrite);
             run.writeConfig(config);
             out.printf(Locale.ROOT, "training %s on %s (%d train / %d test examples, %d steps per epoch) on %s into %s%n",
