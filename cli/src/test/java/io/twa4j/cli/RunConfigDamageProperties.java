@@ -96,7 +96,7 @@ class RunConfigDamageProperties {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void aFlippedByteIsRefusedOrChangesOneFieldToAValidValue(
             @ForAll("positions") int position, @ForAll @IntRange(min = 1, max = 255) int mask) {
         byte[] damaged = valid.clone();
@@ -120,7 +120,7 @@ class RunConfigDamageProperties {
         return Arbitraries.of(keys);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 300)
     void aReplacedValueReadsAsWrittenOrIsRefusedNamingTheField(
             @ForAll("keys") String key, @ForAll("values") JsonNode value) {
         ObjectNode damaged = tree.deepCopy();

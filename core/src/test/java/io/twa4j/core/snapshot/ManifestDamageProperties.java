@@ -115,7 +115,7 @@ class ManifestDamageProperties {
         return Arbitraries.of(ENTRY_KEYS);
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300)
     void anyValueOfAnEntryReadsAsWrittenOrIsRefusedNamingEntryAndKey(
             @ForAll @IntRange(max = 2) int index, @ForAll("entryKeys") String key, @ForAll("values") JsonNode value) {
         JsonNode damaged = tree();

@@ -134,7 +134,7 @@ class CifarCorruptionProperties {
         });
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void aCutFileIsRefusedNamingItUnlessCutAtARecordBoundary(@ForAll("cuts") Damage cut) {
         byte[] damaged = Arrays.copyOf(files[cut.file()], cut.at());
         Path file = fileName(cut.file());
@@ -164,7 +164,7 @@ class CifarCorruptionProperties {
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 300)
     void aFlippedByteIsRefusedNamingFileAndRecordOrChangesOnlyWhatItHits(
             @ForAll("flips") Damage flip, @ForAll @IntRange(min = 1, max = 255) int mask) {
         byte[] damaged = files[flip.file()].clone();

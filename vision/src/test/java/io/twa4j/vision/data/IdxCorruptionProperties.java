@@ -139,7 +139,7 @@ class IdxCorruptionProperties {
         }
     }
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void aFlippedLabelOfAPairIsRefusedNamingFileAndItemOrChangesOnlyThatLabel(
             @ForAll @IntRange(min = 0, max = N - 1) int item, @ForAll @IntRange(min = 1, max = 255) int mask)
             throws IOException {
