@@ -52,6 +52,10 @@ final class EvalCommand implements Callable<Integer> {
                 Map<String, NDArray> tensors;
                 if (source.snapshot != null) {
                     SnapshotStore store = SnapshotStore.open(runDirectory.root());
+                    if (source.snapshot < 0 || source.snapshot >= store.size()) {
+                        throw UserError.usage("--snapshot " + source.snapshot + " is not a snapshot of run " + run
+                                + (store.size() == 0 ? ", which has none" : ": it has 0.." + (store.size() - 1)));
+                    }
                     tensors = store.read(source.snapshot, scope);
                     what = "snapshot " + source.snapshot;
                 } else {

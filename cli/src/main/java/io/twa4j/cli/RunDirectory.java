@@ -6,12 +6,20 @@ import io.twa4j.core.io.FileDigest;
 import io.twa4j.core.io.FileManifest;
 import io.twa4j.core.io.IntegrityException;
 import io.twa4j.core.snapshot.SnapshotStore;
+import io.twa4j.core.io.IoMessages;
+import io.twa4j.core.schedule.Schedules;
+import io.twa4j.vision.data.DatasetException;
+import io.twa4j.vision.data.Datasets;
+import io.twa4j.vision.models.ModelZoo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -68,7 +76,7 @@ final class RunDirectory {
             Files.createDirectories(root);
             return new RunDirectory(root);
         } catch (IOException e) {
-            throw UserError.badInput("cannot prepare run directory " + root + ": " + e.getMessage());
+            throw UserError.badInput("cannot prepare run directory " + root + ": " + IoMessages.reason(e));
         }
     }
 
@@ -264,15 +272,121 @@ final class RunDirectory {
         }
     }
 
+    /**
+     * Reads and checks {@code run.json}: strict JSON holding every field of {@link RunConfig}, each
+     * with a value that {@code train} could have written (known names, positive sizes, the
+     * dataset's classes and image shape, a model that takes those images). A hand-edited or
+     * damaged file is refused here, naming the file, rather than failing later in the engine.
+     * A changed value that is still valid (another seed, another learning rate) cannot be told
+     * from the original: the file has no checksum.
+     *
+     * @throws UserError (bad input) "RUN/run.json: what is wrong"
+     */
     RunConfig readConfig() {
         Path file = root.resolve("run.json");
+        RunConfig config;
         try {
-            return Json.MAPPER.readValue(file.toFile(), RunConfig.class);
+            config = Json.STRICT.readValue(file.toFile(), RunConfig.class);
         } catch (JacksonException e) {
-            throw UserError.badInput(file + " is malformed: " + e.getOriginalMessage());
+            throw UserError.badInput(file + ": not a valid run configuration: " + Json.problem(e));
         } catch (IOException e) {
-            throw UserError.badInput("cannot read " + file + ": " + e.getMessage());
+            throw UserError.badInput(file + ": cannot read: " + IoMessages.reason(e));
         }
+        if (config == null) {
+            throw UserError.badInput(file + ": not a valid run configuration: it holds null, not a JSON object");
+        }
+        String problem = problem(config);
+        if (problem != null) {
+            throw UserError.badInput(file + ": " + problem.replaceAll("[\\r\\n\\u0085\\u2028\\u2029]", " "));
+        }
+        return config;
+    }
+
+    /** What is wrong with a configuration read from a file, or null if nothing is. */
+    private static String problem(RunConfig c) {
+        if (c.command() == null || !c.command().matches("[a-z][a-z-]*")) {
+            return "'command' must name a twa4j command, not " + quote(c.command());
+        }
+        String data;
+        try {
+            data = Datasets.canonicalName(c.data());
+        } catch (DatasetException e) {
+            return "'data': " + e.getMessage();
+        }
+        if (c.dataDir() != null) {
+            try {
+                Path.of(c.dataDir());
+            } catch (InvalidPathException e) {
+                return "'data_dir' " + quote(c.dataDir()) + " is not a path";
+            }
+        }
+        if (c.trainLimit() != null && c.trainLimit() < 1 || c.testLimit() != null && c.testLimit() < 1) {
+            return "'train_limit' and 'test_limit' must be null or positive, not " + c.trainLimit() + " and " + c.testLimit();
+        }
+        try {
+            ModelZoo.canonicalName(c.model());
+        } catch (IllegalArgumentException e) {
+            return "'model': " + e.getMessage();
+        }
+        if (c.classes() != Datasets.numClasses(data)) {
+            return "'classes' is " + c.classes() + ", but 'data' " + data + " has " + Datasets.numClasses(data);
+        }
+        List<Integer> shape = Arrays.stream(Datasets.imageShape(data).getShape()).mapToObj(d -> (int) d).toList();
+        if (!shape.equals(c.inputShape())) {
+            return "'input_shape' is " + c.inputShape() + ", but 'data' " + data + " has images of " + shape;
+        }
+        try {
+            ModelZoo.checkInputShape(c.model(), Datasets.imageShape(data));
+        } catch (IllegalArgumentException e) {
+            return "'model' " + c.model() + " does not fit 'data' " + data + ": " + e.getMessage();
+        }
+        if (c.epochs() < 1 || c.batchSize() < 1 || c.evalBatchSize() < 1 || c.snapshotsPerEpoch() < 1) {
+            return "'epochs', 'batch_size', 'eval_batch_size' and 'snapshots_per_epoch' must be positive, not "
+                    + c.epochs() + ", " + c.batchSize() + ", " + c.evalBatchSize() + " and " + c.snapshotsPerEpoch();
+        }
+        if (!(c.lr() > 0) || Double.isInfinite(c.lr())) {
+            return "'lr' must be a positive number, not " + c.lr();
+        }
+        if (!(c.momentum() >= 0 && c.momentum() < 1)) {
+            return "'momentum' must be in [0, 1), not " + c.momentum();
+        }
+        if (!(c.wd() >= 0) || Double.isInfinite(c.wd())) {
+            return "'wd' must be zero or positive, not " + c.wd();
+        }
+        if (c.swa() != null || Schedules.SWA.equals(c.schedule())) {
+            if (c.swa() == null || !Schedules.SWA.equals(c.schedule())) {
+                return "'schedule' is \"swa\" exactly when 'swa' holds the SWA settings, not " + quote(c.schedule()) + " with " + c.swa();
+            }
+            RunConfig.Swa swa = c.swa();
+            if (swa.start() < 1 || swa.cEpochs() < 1 || swa.evalFreq() < 1 || !(swa.lr() > 0) || Double.isInfinite(swa.lr())) {
+                return "'swa' needs positive start, c_epochs, eval_freq and lr, not " + swa;
+            }
+        } else if (!Schedules.NAMES.contains(c.schedule())) {
+            return "'schedule' must be one of " + String.join(", ", Schedules.NAMES) + ", not " + quote(c.schedule());
+        }
+        if (c.ema() != null && !(c.ema().decay() >= 0 && c.ema().decay() < 1)) {
+            return "'ema' decay must be in [0, 1), not " + c.ema().decay();
+        }
+        if (c.milestones() == null || c.milestones().stream().anyMatch(f -> f == null || !(f > 0 && f < 1))) {
+            return "'milestones' must be fractions in (0, 1), not " + c.milestones();
+        }
+        if (c.device() != null && !c.device().equals("cpu") && !c.device().equals("gpu")) {
+            return "'device' must be null, \"cpu\" or \"gpu\", not " + quote(c.device());
+        }
+        return null;
+    }
+
+    /** {@code s} in double quotes for a one-line message: at most 40 characters, control characters escaped. */
+    private static String quote(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char ch = s.charAt(i);
+            b.append(Character.isISOControl(ch) || ch == 0x2028 || ch == 0x2029 ? String.format("\\u%04x", (int) ch) : ch);
+        }
+        return b.append(s.length() > 40 ? "...\"" : "\"").toString();
     }
 
     /** Appends one JSON object as a line to {@code metrics.jsonl}. */

@@ -77,6 +77,10 @@ final class TrainingJob {
             // load the data before touching the run directory, so a missing dataset leaves nothing behind
             BatchSource train = workspace.trainBatches();
             BatchSource test = workspace.testBatches();
+            if (config.snapshotsPerEpoch() > train.batchesPerEpoch()) {
+                throw UserError.usage("--snapshots-per-epoch " + config.snapshotsPerEpoch() + " is more than the "
+                        + train.batchesPerEpoch() + " steps of an epoch");
+            }
             if (!resume) {
                 DiskSpace.require(runDir, overwrite, workspace.block(), config, plan);
             }

@@ -35,8 +35,18 @@ final class Workspace implements AutoCloseable {
         this.block = block;
     }
 
-    /** Builds the model of {@code config} on {@code device}, initialised from the run's seed. */
+    /**
+     * Builds the model of {@code config} on {@code device}, initialised from the run's seed.
+     *
+     * @throws UserError (usage) if the model cannot take the dataset's images (VGG on 28x28)
+     */
     static Workspace open(RunConfig config, Device device) {
+        Shape image = new Shape(config.inputShape().stream().mapToLong(Integer::longValue).toArray());
+        try {
+            ModelZoo.checkInputShape(config.model(), image);
+        } catch (IllegalArgumentException e) {
+            throw UserError.usage("--model " + config.model() + " does not fit --data " + config.data() + ": " + e.getMessage());
+        }
         NDManager manager = NDManager.newBaseManager(device);
         try {
             Engine.getInstance().setRandomSeed((int) config.seed());

@@ -1,6 +1,7 @@
 package io.twa4j.core.snapshot;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.twa4j.core.io.IoMessages;
 import java.io.IOException;
 
 /** One-line error messages for damaged or unreadable files. */
@@ -48,10 +49,9 @@ final class Messages {
         return m;
     }
 
-    /** An I/O failure in a few words (the exception's message alone is often just a path). */
+    /** An I/O failure in a few words, without class names (see {@link IoMessages#reason}). */
     static String io(IOException e) {
-        String type = e.getClass().getSimpleName();
-        return e.getMessage() == null ? type : type + " (" + firstLine(e.getMessage()) + ")";
+        return IoMessages.reason(e);
     }
 
     /** The first line of {@code message} ("" for none). */

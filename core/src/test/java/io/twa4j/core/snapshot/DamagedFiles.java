@@ -9,10 +9,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 
 /** A scratch directory in which property tests read byte arrays as safetensors files. */
 final class DamagedFiles implements AutoCloseable {
@@ -36,8 +38,8 @@ final class DamagedFiles implements AutoCloseable {
 
     /**
      * Reads {@code bytes} as a safetensors file (header, then data). An exception other than
-     * {@link SnapshotException}, a message that is not one line naming the file, or an array left
-     * behind after a refusal fails the calling test.
+     * {@link SnapshotException}, a message that is not one line naming the file, an array left
+     * behind after a refusal, or a read taking over 10 seconds (a hang) fails the calling test.
      */
     Outcome read(byte[] bytes) {
         Path file = dir.resolve("damaged.safetensors");
@@ -46,6 +48,10 @@ final class DamagedFiles implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> read(file));
+    }
+
+    private static Outcome read(Path file) {
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, float[]> out = new LinkedHashMap<>();
             try {

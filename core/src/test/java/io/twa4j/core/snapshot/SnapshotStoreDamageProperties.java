@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Damage to a store. A snapshot file with any flipped byte or any truncation is always refused,
@@ -144,10 +146,13 @@ class SnapshotStoreDamageProperties {
         }
     }
 
-    /** Opens the store; a refusal gives null, any exception but a one-line SnapshotException fails. */
+    /**
+     * Opens the store; a refusal gives null, any exception but a one-line SnapshotException fails,
+     * and so does taking over 10 seconds (a hang).
+     */
     private static SnapshotStore openOrNull() {
         try {
-            return SnapshotStore.open(run);
+            return Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> SnapshotStore.open(run));
         } catch (SnapshotException e) {
             assertThat(e.getMessage()).startsWith(manifest + ": ").doesNotContain("\n");
             return null;
@@ -183,7 +188,7 @@ class SnapshotStoreDamageProperties {
     private static void assertRefused(int index) {
         SnapshotStore store = SnapshotStore.open(run);
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> store.read(index, m))
+            assertThatThrownBy(() -> Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> store.read(index, m)))
                     .isInstanceOf(SnapshotException.class)
                     .hasMessageStartingWith("snapshot " + index + ": " + store.file(index))
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));

@@ -1,5 +1,6 @@
 package io.twa4j.vision.data;
 
+import io.twa4j.core.io.IoMessages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +28,9 @@ public final class CifarReader {
 
     /** Bytes per CIFAR-100 record (coarse label + fine label + pixels). */
     public static final int CIFAR100_RECORD = 2 + IMAGE_BYTES;
+
+    /** The largest file read (one Java array). */
+    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64;
 
     private CifarReader() {}
 
@@ -63,7 +67,7 @@ public final class CifarReader {
         List<byte[]> contents = new ArrayList<>(files.size());
         long total = 0;
         for (Path file : files) {
-            byte[] bytes = readAll(file);
+            byte[] bytes = readAll(file, record);
             if (bytes.length == 0 || bytes.length % record != 0) {
                 throw new DatasetException(file + ": size " + bytes.length + " bytes is not a positive multiple of the "
                         + record + "-byte " + (labelBytes == 1 ? "CIFAR-10" : "CIFAR-100") + " record");
@@ -98,13 +102,19 @@ public final class CifarReader {
         return new ImageSet(name, pixels, labels, numClasses, CHANNELS, SIZE, SIZE);
     }
 
-    private static byte[] readAll(Path file) {
+    private static byte[] readAll(Path file, int record) {
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                // checked before reading: Files.readAllBytes would fail with an OutOfMemoryError
+                throw new DatasetException(file + ": size " + size + " bytes is more than one array can hold (at most "
+                        + MAX_FILE_BYTES / record + " records of " + record + " bytes)");
+            }
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new DatasetException(file + ": no such file", e);
         } catch (IOException e) {
-            throw new DatasetException(file + ": cannot read (" + DatasetException.describe(e) + ")", e);
+            throw new DatasetException(file + ": cannot read (" + IoMessages.reason(e) + ")", e);
         }
     }
 }

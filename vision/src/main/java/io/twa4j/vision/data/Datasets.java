@@ -110,7 +110,8 @@ public final class Datasets {
      *     #defaultDir(String)}; for CIFAR, its {@code cifar-10-batches-bin} / {@code
      *     cifar-100-binary} subdirectory is also tried; ignored for {@code synthetic}
      * @param train the training split if true, else the test split
-     * @throws DatasetException if the name is unknown or the files are missing or malformed
+     * @throws DatasetException if the name is unknown or the files are missing, malformed, or hold
+     *     images of another size than the dataset's (see {@link #imageShape})
      */
     public static ImageSet load(String name, Path dataDir, boolean train) {
         String id = canonicalName(name);
@@ -141,7 +142,14 @@ public final class Datasets {
         if (imageFile == null || labelFile == null) {
             throw missing(split, dir, images + "(.gz) and " + labels + "(.gz)", howToGet);
         }
-        return IdxReader.read(split, imageFile, labelFile, 10);
+        ImageSet set = IdxReader.read(split, imageFile, labelFile, 10);
+        Shape expected = imageShape(split.substring(0, split.indexOf('/')));
+        if (set.height() != expected.get(1) || set.width() != expected.get(2)) {
+            // the models are built for the dataset's shape: other sizes would fail deep in the engine
+            throw new DatasetException(imageFile + ": images are " + set.height() + "x" + set.width() + ", but " + split
+                    + " images are " + expected.get(1) + "x" + expected.get(2));
+        }
+        return set;
     }
 
     /** The first of {@code <base>.gz}, {@code <base>}, and the dotted variant that exists, else null. */

@@ -1,5 +1,6 @@
 package io.twa4j.vision.data;
 
+import io.twa4j.core.io.IoMessages;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads MNIST-style IDX files (MNIST, Fashion-MNIST): unsigned-byte images (magic 2051, three
@@ -167,6 +169,11 @@ public final class IdxReader {
         if (e instanceof NoSuchFileException) {
             return new DatasetException(file + ": no such file", e);
         }
-        return new DatasetException(file + ": cannot read (" + DatasetException.describe(e) + ")", e);
+        if (e instanceof ZipException || e instanceof EOFException) {
+            // only the gzip stream throws these: the header reads catch EOF, the body reads count bytes
+            return new DatasetException(file + ": truncated or corrupt gzip data"
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+        }
+        return new DatasetException(file + ": cannot read (" + IoMessages.reason(e) + ")", e);
     }
 }

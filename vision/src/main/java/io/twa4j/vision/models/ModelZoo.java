@@ -122,6 +122,31 @@ public final class ModelZoo {
     }
 
     /**
+     * Checks that the model can take images of shape (C, H, W): VGG needs 32x32 (its classifier
+     * takes the 512 features left after five poolings), {@code cnn} at least 4x4 (two poolings);
+     * the others pool globally and take 28x28 as well as larger images.
+     *
+     * @param name a model name (case-insensitive)
+     * @param imageShapeChw the image shape without the batch axis
+     * @throws IllegalArgumentException "VGG16 needs 32x32 images, not 1x28x28" and the like
+     */
+    public static void checkInputShape(String name, Shape imageShapeChw) {
+        String canonical = canonicalName(name);
+        if (imageShapeChw == null || imageShapeChw.dimension() != 3 || imageShapeChw.size() <= 0) {
+            throw new IllegalArgumentException("images must have a shape (C, H, W) of positive sizes, not " + imageShapeChw);
+        }
+        long height = imageShapeChw.get(1);
+        long width = imageShapeChw.get(2);
+        String shape = imageShapeChw.get(0) + "x" + height + "x" + width;
+        if (canonical.startsWith("VGG") && (height != 32 || width != 32)) {
+            throw new IllegalArgumentException(canonical + " needs 32x32 images, not " + shape);
+        }
+        if (canonical.equals("cnn") && (height < 4 || width < 4)) {
+            throw new IllegalArgumentException(canonical + " needs images of at least 4x4, not " + shape);
+        }
+    }
+
+    /**
      * The input shape (C,H,W) the model is meant for by default: cnn 1x28x28, CIFAR models
      * 3x32x32, resnets 3x224x224.
      *

@@ -3,6 +3,8 @@ package io.twa4j.vision.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -108,6 +110,17 @@ class CifarReaderTest {
         assertThatThrownBy(() -> CifarReader.readCifar10("cifar10/train", List.of(f)))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("label 10 of record 1");
+    }
+
+    @Test
+    void aFileTooLargeForOneArrayIsRefusedBeforeReading() throws IOException {
+        Path huge = dir.resolve("data_batch_1.bin");
+        try (RandomAccessFile sparse = new RandomAccessFile(huge.toFile(), "rw")) {
+            sparse.setLength(3L << 30); // sparse: no disk space, no reading
+        }
+        assertThatThrownBy(() -> CifarReader.readCifar10("cifar10/train", List.of(huge)))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageStartingWith(huge + ": size " + (3L << 30) + " bytes is more than one array can hold");
     }
 
     @Test

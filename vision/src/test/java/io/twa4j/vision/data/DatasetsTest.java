@@ -104,6 +104,15 @@ class DatasetsTest {
     }
 
     @Test
+    void idxImagesOfAnotherSizeAreRefusedNamingTheFile() {
+        TestData.write(dir.resolve("train-images-idx3-ubyte"), TestData.idxImages(2, 4, 3, new byte[24]));
+        TestData.write(dir.resolve("train-labels-idx1-ubyte"), TestData.idxLabels(new int[] {1, 2}));
+        assertThatThrownBy(() -> Datasets.load("fashion-mnist", dir, true))
+                .isInstanceOf(DatasetException.class)
+                .hasMessage(dir.resolve("train-images-idx3-ubyte") + ": images are 4x3, but fashion-mnist/train images are 28x28");
+    }
+
+    @Test
     void loadsCifarFromTheDirectoryOrItsUnpackedSubdirectory() {
         byte[] rec = new byte[CifarReader.CIFAR100_RECORD];
         rec[0] = 4;

@@ -18,7 +18,15 @@ import org.junit.jupiter.api.Assertions;
 
 /**
  * Corrupted IDX files (cut short, or one byte flipped) either parse to what the bytes say or fail
- * with a {@link DatasetException}: never another exception, never a hang.
+ * with a one-line {@link DatasetException} that starts with the file's path: never another
+ * exception, never a hang.
+ *
+ * <p>IDX has a header (magic, dimensions) but no checksum: every cut is refused (the header
+ * declares the size), a flip in the header is refused, and a flip in the data of a raw file reads
+ * as the flipped byte. For a pair of files, a flipped label byte is refused naming the labels file
+ * and the item when the label leaves [0, 10), and otherwise changes that one label. A gzip file
+ * has a CRC-32 over the data, so a flip in a compressed file is refused, except in gzip metadata
+ * that the format does not check (then the data read are the original).
  */
 class IdxCorruptionProperties {
 
@@ -48,9 +56,21 @@ class IdxCorruptionProperties {
         return images ? TestData.idxImages(N, ROWS, COLS, PIXELS) : TestData.idxLabels(LABELS);
     }
 
-    /** Parses {@code bytes} as images or labels, flattened to int[] (pixels) for comparison. */
+    /**
+     * Parses {@code bytes} as images or labels, flattened to int[] (pixels) for comparison; a
+     * {@link DatasetException} must be one line starting with the file's path.
+     */
     private static int[] parse(byte[] bytes, boolean images) throws IOException {
         Path file = Files.write(dir.resolve("corrupt"), bytes);
+        try {
+            return parse(file, images);
+        } catch (DatasetException e) {
+            assertThat(e.getMessage()).startsWith(file + ": ").doesNotContain("\n");
+            throw e;
+        }
+    }
+
+    private static int[] parse(Path file, boolean images) {
         return Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             if (!images) {
                 return IdxReader.readLabels(file);
@@ -85,7 +105,7 @@ class IdxCorruptionProperties {
             parse(truncated, images);
             fail("a file cut to " + truncated.length + " of " + file.length + " bytes parsed");
         } catch (DatasetException expected) {
-            assertThat(expected.getMessage()).doesNotContain("\n");
+            assertThat(expected.getMessage()).contains("truncated");
         }
     }
 
@@ -116,6 +136,33 @@ class IdxCorruptionProperties {
             assertThat(pos).isGreaterThanOrEqualTo(header);
             body[pos - header] ^= (byte) mask;
             assertThat(result).containsExactly(unsigned(body));
+        }
+    }
+
+    @Property(tries = 100)
+    void aFlippedLabelOfAPairIsRefusedNamingFileAndItemOrChangesOnlyThatLabel(
+            @ForAll @IntRange(min = 0, max = N - 1) int item, @ForAll @IntRange(min = 1, max = 255) int mask)
+            throws IOException {
+        Path images = Files.write(dir.resolve("pair-images"), original(true));
+        byte[] labels = original(false);
+        labels[HEADER_LABELS + item] ^= (byte) mask;
+        Path labelFile = Files.write(dir.resolve("pair-labels"), labels);
+        int now = labels[HEADER_LABELS + item] & 0xFF;
+        ImageSet set;
+        try {
+            set = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> IdxReader.read("pair", images, labelFile, 10));
+        } catch (DatasetException e) {
+            assertThat(now).as("label %d refused", now).isGreaterThanOrEqualTo(10);
+            assertThat(e.getMessage()).isEqualTo(labelFile + ": label " + now + " of item " + item + " is not in [0, 10)");
+            return;
+        }
+        assertThat(now).isLessThan(10);
+        int[] expected = LABELS.clone();
+        expected[item] = now;
+        assertThat(set.labels()).containsExactly(expected);
+        for (int i = 0; i < N; i++) {
+            assertThat(set.image(i)).isEqualTo(Arrays.copyOfRange(PIXELS, i * ROWS * COLS, (i + 1) * ROWS * COLS));
         }
     }
 }

@@ -87,4 +87,20 @@ class ModelZooNamesTest {
             assertThat(ModelZoo.defaultInputShape(cifar)).as(cifar).isEqualTo(new Shape(3, 32, 32));
         }
     }
+
+    @Test
+    void inputShapesTheModelsCannotTakeAreRefusedNamingModelAndShape() {
+        ModelZoo.checkInputShape("vgg16bn", new Shape(3, 32, 32));
+        ModelZoo.checkInputShape("cnn", new Shape(1, 28, 28));
+        ModelZoo.checkInputShape("PreResNet20", new Shape(1, 28, 28));
+        assertThatThrownBy(() -> ModelZoo.checkInputShape("vgg16", new Shape(1, 28, 28)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("VGG16 needs 32x32 images, not 1x28x28");
+        assertThatThrownBy(() -> ModelZoo.checkInputShape("cnn", new Shape(1, 28, 3)))
+                .hasMessage("cnn needs images of at least 4x4, not 1x28x3");
+        assertThatThrownBy(() -> ModelZoo.checkInputShape("cnn", new Shape(28, 28)))
+                .hasMessageContaining("(C, H, W)");
+        assertThatThrownBy(() -> ModelZoo.checkInputShape("alexnet", new Shape(3, 32, 32)))
+                .hasMessageStartingWith("unknown model 'alexnet'");
+    }
 }
