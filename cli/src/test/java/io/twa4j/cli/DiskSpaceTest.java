@@ -20,7 +20,7 @@ class DiskSpaceTest {
 
     private static String[] train(Path run, String... more) {
         List<String> args = new ArrayList<>(List.of("train", "--data", "synthetic", "--model", "cnn", "--epochs", "2",
-                "--snapshots-per-epoch", "2", "--train-limit", "128", "--test-limit", "50", "--device", "cpu",
+                "--snapshots-per-epoch", "2", "--train-limit", "128", "--batch-size", "32", "--test-limit", "50", "--device", "cpu",
                 "--run", run.toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
