@@ -228,4 +228,22 @@ class AveragedModelTest {
             }
         }
     }
+
+    @Test
+    void updatesLeaveNoArraysBehind() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SequentialBlock block = TestBlocks.mlpWithBatchNorm(manager, INPUT, BatchNormUpdateTest.HIDDEN, 3);
+            try (AveragedModel ema = AveragedModel.ema(block, manager, 0.9, true);
+                    AveragedModel swa = AveragedModel.equal(block, manager)) {
+                ema.update();
+                swa.update();
+                int arrays = manager.getManagedArrays().size();
+                for (int i = 0; i < 50; i++) {
+                    ema.update();
+                    swa.update();
+                }
+                assertThat(manager.getManagedArrays().size()).isEqualTo(arrays);
+            }
+        }
+    }
 }
