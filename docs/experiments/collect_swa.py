@@ -20,10 +20,12 @@ def main(directory):
     root = pathlib.Path(directory)
     print("| run | SGD (last iterate) | SWA + BN | TWA on SWA snapshots + BN | EMA (avg. BN / recomputed BN) | train s | SWA evals s | TWA s |")
     print("|---|---|---|---|---|---|---|---|")
-    for run in sorted(p for p in root.iterdir() if (p / "run.json").exists() and p.name != "s"):
+    for run in sorted(p for p in root.iterdir() if (p / "metrics.jsonl").exists() and p.name != "s"):
         config = json.loads((run / "run.json").read_text())
         metrics = lines(run / "metrics.jsonl")
         train = [m for m in metrics if m["phase"] == "train"]
+        if len(train) < config["epochs"]:
+            continue  # still running
         swa = [m for m in metrics if m["phase"] == "swa"]
         ema = [m for m in metrics if m["phase"] == "ema"]
         twa = sorted((run / "twa").glob("*/summary.json")) if (run / "twa").exists() else []
