@@ -79,7 +79,12 @@ public final class IdxReader {
             int count = readDimension(in, file, "image count");
             int rows = readDimension(in, file, "row count");
             int cols = readDimension(in, file, "column count");
-            long bytes = (long) count * rows * cols;
+            long bytes;
+            try {
+                bytes = Math.multiplyExact((long) count * rows, (long) cols);
+            } catch (ArithmeticException overflow) {
+                bytes = Long.MAX_VALUE; // three header ints can overflow a long (a corrupt gzip stream decodes to anything)
+            }
             byte[] pixels = readBody(in, file, bytes, count + " images of " + rows + "x" + cols);
             return new Images(count, rows, cols, pixels);
         } catch (IOException e) {

@@ -161,4 +161,16 @@ class IdxReaderTest {
                 .isInstanceOf(DatasetException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").startsWith(file.toString()));
     }
+
+    @Test
+    void dimensionsWhoseProductOverflowsALongAreRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // 2^23 images of 2^20 x 2^20: the product is 2^63, which a long wraps to a negative number
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16).putInt(2051).putInt(1 << 23)
+                .putInt(1 << 20).putInt(1 << 20);
+        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("huge-idx3-ubyte"), header.array());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> IdxReader.readImages(file))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageStartingWith(file + ": ")
+                .hasMessageContaining("more than one array can hold");
+    }
 }
