@@ -114,6 +114,7 @@ final class RunState implements TrainingListener, SnapshotRecorder.Sink {
 
     /** Puts {@code state} back into the model, the optimiser and the averages. */
     Restored restore(StateStore.Saved state) {
+        states.dropNewerThan(state);
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = states.read(state, scope);
             Map<String, NDArray> weights = new LinkedHashMap<>();

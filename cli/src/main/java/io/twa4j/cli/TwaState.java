@@ -101,6 +101,7 @@ final class TwaState implements TrainingListener {
             throw UserError.usage("the interrupted TWA ran with other settings (" + state.get("settings")
                     + "); resume it with the same flags");
         }
+        states.dropNewerThan(state);
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = states.read(state, scope);
             Map<String, NDArray> weights = new LinkedHashMap<>();

@@ -175,6 +175,23 @@ public final class StateStore {
         return SafeTensors.readStored(state.file(), manager);
     }
 
+    /**
+     * Deletes every state newer than {@code state} (damaged ones a resume skipped), so that the
+     * states written from here on are the newest.
+     */
+    public void dropNewerThan(Saved state) {
+        String kept = state.file().getFileName().toString().substring(0, 12);
+        try {
+            for (Path file : files()) {
+                if (file.getFileName().toString().substring(0, 12).compareTo(kept) > 0) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new SnapshotException(directory + ": cannot delete newer states: " + Messages.io(e), e);
+        }
+    }
+
     /** Deletes every state. */
     public void clear() {
         try {
