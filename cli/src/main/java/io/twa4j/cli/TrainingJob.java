@@ -107,61 +107,12 @@ final class TrainingJob {
                 if (basisSink != null) {
                     sinks.add(basisSink);
                 }
-                List<TrainingListener.EpochEvent> epochs = new ArrayList<>();
-                Map<String, Evaluation> averages = new LinkedHashMap<>();
                 long started = System.nanoTime();
-                List<AveragePhase> phases = new ArrayList<>();
-                try (SgdUpdate sgd = new SgdUpdate(trainable.layout(), config.momentum(), config.wd())) {
-                    if (config.swa() != null) {
-                        phases.add(AveragePhase.swa(config.swa(), workspace, run, train, test, plan.trainEpochs(), out));
-                    }
-                    if (config.ema() != null) {
-                        phases.add(AveragePhase.ema(config.ema(), workspace, run, train, test, plan.trainEpochs(), out));
-                    }
-                    Map<String, AveragedModel> averaged = new LinkedHashMap<>();
-                    phases.forEach(phase -> averaged.put(phase.phase(), phase.average()));
-                    // --twa-after keeps its basis in memory only: such a run is not resumable
-                    RunState state = basis == null ? new RunState(run, workspace, sgd, averaged, store) : null;
-                    TrainingLoop.Position from = TrainingLoop.Position.at(0);
-                    if (resume) {
-                        from = restore(state, saved, store, run, out);
-                    }
-                    if (state != null) {
-                        sinks.add(state);
-                    }
-                    TrainingLoop.Builder loop = TrainingLoop.builder()
-                            .setBlock(workspace.block())
-                            .setManager(workspace.manager())
-                            .setUpdateRule(sgd)
-                            .setSchedule(config.lrSchedule())
-                            .optStepSeed(config.seed())
-                            .addListener(new MetricsListener(run, "train"))
-                            .addListener(ProgressListener.forConsole("train"));
-                    phases.forEach(loop::addListener);
-                    if (state != null) {
-                        loop.addListener(state).optStopRequest(StopSignals.install());
-                    }
-                    loop.addListener(new SnapshotRecorder(config.snapshotsPerEpoch(), sinks, store == null ? 0 : store.size()))
-                            .addListener(new TrainingListener() {
-                                @Override
-                                public void onEpochEnd(EpochEvent epoch) {
-                                    epochs.add(epoch);
-                                }
-                            });
-                    try {
-                        loop.build().run(train, test, from, plan.trainEpochs());
-                    } catch (TrainingStoppedException e) {
-                        throw new UserError(ExitCode.STOPPED, e.getMessage() + "; the state is saved in " + run.resolve(RunState.DIRECTORY)
-                                + "; continue with: twa4j " + config.command() + " --run " + runDir + " --resume");
-                    }
-                    for (AveragePhase phase : phases) {
-                        if (phase.lastEvaluation() != null) {
-                            averages.put(phase.phase(), phase.lastEvaluation());
-                        }
-                    }
-                } finally {
-                    phases.forEach(AveragePhase::close);
-                }
+                Setup setup = new Setup(workspace, run, config, plan, train, test, runDir, out);
+                // --twa-after keeps its basis in memory only: such a run keeps no states
+                Trained trained = train(setup, store, sinks, basis == null, saved, resume);
+                List<TrainingListener.EpochEvent> epochs = trained.epochs();
+                Map<String, Evaluation> averages = trained.averages();
                 double trainSeconds = (System.nanoTime() - started) / 1e9;
                 if (epochs.isEmpty()) {
                     out.printf(Locale.ROOT, "the run had already finished all %d epochs%n", plan.trainEpochs());
@@ -184,6 +135,83 @@ final class TrainingJob {
                 return new Outcome(epochs, trainSeconds, averages, twa);
             }
         }
+    }
+
+    /** What a job works with, once its model, data and run directory are ready. */
+    private record Setup(Workspace workspace, RunDirectory run, RunConfig config, Plan plan, BatchSource train, BatchSource test,
+            Path runDir, PrintStream out) {}
+
+    /** The regular epochs and the last evaluation of each average. */
+    private record Trained(List<TrainingListener.EpochEvent> epochs, Map<String, Evaluation> averages) {}
+
+    /**
+     * The training itself: SGD with the schedule, the averages, the snapshot sinks and (when
+     * {@code resumable}) the run's states; continues from {@code saved} when resuming.
+     */
+    private static Trained train(Setup setup, SnapshotStore store, List<SnapshotRecorder.Sink> sinks, boolean resumable,
+            StateStore.Saved saved, boolean resume) {
+        Workspace workspace = setup.workspace();
+        RunDirectory run = setup.run();
+        RunConfig config = setup.config();
+        Plan plan = setup.plan();
+        BatchSource train = setup.train();
+        BatchSource test = setup.test();
+        PrintStream out = setup.out();
+        FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
+        List<TrainingListener.EpochEvent> epochs = new ArrayList<>();
+        Map<String, Evaluation> averages = new LinkedHashMap<>();
+        List<AveragePhase> phases = new ArrayList<>();
+        try (SgdUpdate sgd = new SgdUpdate(trainable.layout(), config.momentum(), config.wd())) {
+            if (config.swa() != null) {
+                phases.add(AveragePhase.swa(config.swa(), workspace, run, train, test, plan.trainEpochs(), out));
+            }
+            if (config.ema() != null) {
+                phases.add(AveragePhase.ema(config.ema(), workspace, run, train, test, plan.trainEpochs(), out));
+            }
+            Map<String, AveragedModel> averaged = new LinkedHashMap<>();
+            phases.forEach(phase -> averaged.put(phase.phase(), phase.average()));
+            RunState state = resumable ? new RunState(run, workspace, sgd, averaged, store) : null;
+            TrainingLoop.Position from = TrainingLoop.Position.at(0);
+            if (resume) {
+                from = restore(state, saved, store, run, out);
+            }
+            if (state != null) {
+                sinks.add(state);
+            }
+            TrainingLoop.Builder loop = TrainingLoop.builder()
+                    .setBlock(workspace.block())
+                    .setManager(workspace.manager())
+                    .setUpdateRule(sgd)
+                    .setSchedule(config.lrSchedule())
+                    .optStepSeed(config.seed())
+                    .addListener(new MetricsListener(run, "train"))
+                    .addListener(ProgressListener.forConsole("train"));
+            phases.forEach(loop::addListener);
+            if (state != null) {
+                loop.addListener(state).optStopRequest(StopSignals.install());
+            }
+            loop.addListener(new SnapshotRecorder(config.snapshotsPerEpoch(), sinks, store == null ? 0 : store.size()))
+                    .addListener(new TrainingListener() {
+                        @Override
+                        public void onEpochEnd(EpochEvent epoch) {
+                            epochs.add(epoch);
+                        }
+                    });
+            try {
+                loop.build().run(train, test, from, plan.trainEpochs());
+            } catch (TrainingStoppedException e) {
+                throw new UserError(ExitCode.STOPPED, e.getMessage() + "; the state is saved in " + run.resolve(RunState.DIRECTORY)
+                        + "; continue with: twa4j " + config.command() + " --run " + setup.runDir() + " --resume");
+            }
+            for (AveragePhase phase : phases) {
+                if (phase.lastEvaluation() != null) {
+                    averages.put(phase.phase(), phase.lastEvaluation());
+                }
+            }
+        } finally {
+            phases.forEach(AveragePhase::close);
+        }
+        return new Trained(epochs, averages);
     }
 
     /** Puts the run back to {@code saved} (or to its start when null) and returns where training continues. */
