@@ -361,7 +361,7 @@ final class RunDirectory {
             if (swa.start() < 1 || swa.cEpochs() < 1 || swa.evalFreq() < 1 || !(swa.lr() > 0) || Double.isInfinite(swa.lr())) {
                 return "'swa' needs positive start, c_epochs, eval_freq and lr, not " + swa;
             }
-        } else if (!Schedules.NAMES.contains(c.schedule())) {
+        } else if (c.schedule() == null || !Schedules.NAMES.contains(c.schedule())) { // List.of(...).contains(null) throws
             return "'schedule' must be one of " + String.join(", ", Schedules.NAMES) + ", not " + quote(c.schedule());
         }
         if (c.ema() != null && !(c.ema().decay() >= 0 && c.ema().decay() < 1)) {

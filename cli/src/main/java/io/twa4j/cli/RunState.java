@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.twa4j.core.average.AveragedModel;
 import io.twa4j.core.optim.SgdUpdate;
-import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.snapshot.SnapshotMeta;
 import io.twa4j.core.snapshot.SnapshotRecorder;
@@ -31,7 +30,6 @@ import java.util.Map;
 final class RunState implements TrainingListener, SnapshotRecorder.Sink {
 
     static final String DIRECTORY = "state";
-    private static final String WEIGHTS = "weights/";
     private static final String MOMENTUM = "momentum/";
 
     private final StateStore states;
@@ -77,28 +75,20 @@ final class RunState implements TrainingListener, SnapshotRecorder.Sink {
     private void save(int epoch, int step, StepEvent totals) {
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            all.arraysByName().forEach((name, array) -> tensors.put(WEIGHTS + name, array));
+            ResumePoint.putWeights(tensors, all);
             List<NDArray> buffers = sgd.buffers();
             for (int i = 0; i < buffers.size(); i++) {
                 tensors.put(MOMENTUM + trainable.entries().get(i).name(), buffers.get(i));
             }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("epoch", Integer.toString(epoch));
-            metadata.put("step", Integer.toString(step));
-            metadata.put("loss_sum", Double.toString(totals == null ? 0 : totals.lossSum()));
-            metadata.put("correct", Long.toString(totals == null ? 0 : totals.correct()));
-            metadata.put("seen", Long.toString(totals == null ? 0 : totals.seen()));
+            Map<String, String> metadata = ResumePoint.metadata(epoch, step, totals, run);
             metadata.put("snapshots", Integer.toString(snapshots == null ? 0 : snapshots.size()));
-            metadata.put("metrics_bytes", Long.toString(run.metricsBytes()));
             for (Map.Entry<String, AveragedModel> average : averages.entrySet()) {
                 if (average.getValue().count() > 0) {
                     tensors.put(average.getKey() + "/average", average.getValue().average(scope));
                     metadata.put(average.getKey() + "_count", Long.toString(average.getValue().count()));
                 }
             }
-            // an epoch's end (epoch e, step 0) sorts after a stop at the last step of epoch e - 1
-            long position = (long) epoch * 1_000_000_000L + step;
-            states.save(2 * position + (step == 0 ? 1 : 0), tensors, metadata);
+            ResumePoint.save(states, tensors, metadata);
         }
     }
 
@@ -107,9 +97,7 @@ final class RunState implements TrainingListener, SnapshotRecorder.Sink {
 
     /** The newest intact state of {@code run}, or null; damaged newer states are reported on {@code warnings}. */
     static StateStore.Saved latest(RunDirectory run, java.io.PrintStream warnings) {
-        StateStore.Latest latest = new StateStore(run.resolve(DIRECTORY)).latest();
-        latest.problems().forEach(problem -> warnings.println("warning: not resuming from a damaged state: " + problem));
-        return latest.state();
+        return ResumePoint.latest(new StateStore(run.resolve(DIRECTORY)), warnings);
     }
 
     /** Puts {@code state} back into the model, the optimiser and the averages. */
@@ -117,23 +105,19 @@ final class RunState implements TrainingListener, SnapshotRecorder.Sink {
         states.dropNewerThan(state);
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = states.read(state, scope);
-            Map<String, NDArray> weights = new LinkedHashMap<>();
+            ResumePoint.restoreWeights(tensors, all, state);
             List<NDArray> buffers = new ArrayList<>();
-            for (ParameterLayout.Entry entry : all.entries()) {
-                weights.put(entry.name(), tensors.get(WEIGHTS + entry.name()));
-            }
-            try {
-                new FlatParameters(all).write(withoutMissing(weights, state));
-            } catch (IllegalArgumentException e) {
-                throw UserError.badInput("state " + state.file() + " does not match the run's model: " + e.getMessage());
-            }
             for (ParameterLayout.Entry entry : trainable.entries()) {
                 NDArray buffer = tensors.get(MOMENTUM + entry.name());
                 if (buffer != null) {
                     buffers.add(buffer);
                 }
             }
-            sgd.restore(buffers);
+            try {
+                sgd.restore(buffers);
+            } catch (IllegalArgumentException e) {
+                throw UserError.badInput("state " + state.file() + ": " + e.getMessage());
+            }
             for (Map.Entry<String, AveragedModel> average : averages.entrySet()) {
                 NDArray values = tensors.get(average.getKey() + "/average");
                 if (values != null) {
@@ -141,19 +125,6 @@ final class RunState implements TrainingListener, SnapshotRecorder.Sink {
                 }
             }
         }
-        int epoch = (int) state.getLong("epoch");
-        int step = (int) state.getLong("step");
-        TrainingLoop.Position position = new TrainingLoop.Position(epoch, step, state.getDouble("loss_sum"),
-                state.getLong("correct"), state.getLong("seen"), true);
-        return new Restored(position, (int) state.getLong("snapshots"), state.getLong("metrics_bytes"));
-    }
-
-    private static Map<String, NDArray> withoutMissing(Map<String, NDArray> weights, StateStore.Saved state) {
-        weights.forEach((name, value) -> {
-            if (value == null) {
-                throw UserError.badInput("state " + state.file() + " lacks parameter " + name);
-            }
-        });
-        return weights;
+        return new Restored(ResumePoint.position(state), (int) state.getLong("snapshots"), state.getLong("metrics_bytes"));
     }
 }

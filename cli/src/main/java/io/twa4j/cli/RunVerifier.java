@@ -1,5 +1,6 @@
 package io.twa4j.cli;
 
+import io.twa4j.core.io.Utf8;
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JacksonException;
@@ -20,10 +21,7 @@ import io.twa4j.core.snapshot.SnapshotInfo;
 import io.twa4j.core.snapshot.SnapshotStore;
 import io.twa4j.core.snapshot.StateStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,11 +203,7 @@ final class RunVerifier {
         String text;
         try {
             byte[] bytes = Files.readAllBytes(file);
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            text = Utf8.decodeStrictly(bytes);
         } catch (java.nio.file.NoSuchFileException e) {
             problem(RunDirectory.METRICS, Kind.MISSING, file + " is missing: no epoch was recorded");
             return;

@@ -2,7 +2,6 @@ package io.twa4j.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.snapshot.StateStore;
 import io.twa4j.core.train.Evaluation;
@@ -20,8 +19,6 @@ import java.util.Map;
  * Removed when the result is in place.
  */
 final class TwaState implements TrainingListener {
-
-    private static final String WEIGHTS = "weights/";
 
     private final StateStore states;
     private final ParameterLayout all;
@@ -66,33 +63,24 @@ final class TwaState implements TrainingListener {
     private void save(int epoch, int step, StepEvent totals) {
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            all.arraysByName().forEach((name, array) -> tensors.put(WEIGHTS + name, array));
+            ResumePoint.putWeights(tensors, all);
             tensors.put("alpha", scope.create(sgd.coefficients()));
             if (sgd.hasStepped()) {
                 tensors.put("momentum", scope.create(sgd.momentumBuffer()));
             }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("epoch", Integer.toString(epoch));
-            metadata.put("step", Integer.toString(step));
-            metadata.put("loss_sum", Double.toString(totals == null ? 0 : totals.lossSum()));
-            metadata.put("correct", Long.toString(totals == null ? 0 : totals.correct()));
-            metadata.put("seen", Long.toString(totals == null ? 0 : totals.seen()));
-            metadata.put("metrics_bytes", Long.toString(run.metricsBytes()));
+            Map<String, String> metadata = ResumePoint.metadata(epoch, step, totals, run);
             metadata.put("settings", settings);
             metadata.put("average_loss", Double.toString(average.loss()));
             metadata.put("average_top1", Double.toString(average.top1()));
             metadata.put("average_top5", Double.toString(average.top5()));
             metadata.put("average_examples", Long.toString(average.examples()));
-            long position = (long) epoch * 1_000_000_000L + step;
-            states.save(2 * position + (step == 0 ? 1 : 0), tensors, metadata);
+            ResumePoint.save(states, tensors, metadata);
         }
     }
 
     /** The newest intact state, or null; damaged newer ones are reported on {@code out}. */
     StateStore.Saved latest(java.io.PrintStream out) {
-        StateStore.Latest latest = states.latest();
-        latest.problems().forEach(problem -> out.println("warning: not resuming from a damaged state: " + problem));
-        return latest.state();
+        return ResumePoint.latest(states, out);
     }
 
     /** Restores {@code state} into the model and the coefficients; returns where training continues. */
@@ -104,23 +92,14 @@ final class TwaState implements TrainingListener {
         states.dropNewerThan(state);
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = states.read(state, scope);
-            Map<String, NDArray> weights = new LinkedHashMap<>();
-            for (ParameterLayout.Entry entry : all.entries()) {
-                NDArray value = tensors.get(WEIGHTS + entry.name());
-                if (value == null) {
-                    throw UserError.badInput("state " + state.file() + " lacks parameter " + entry.name());
-                }
-                weights.put(entry.name(), value);
-            }
-            new FlatParameters(all).write(weights);
+            ResumePoint.restoreWeights(tensors, all, state);
             NDArray momentum = tensors.get("momentum");
             sgd.restore(tensors.get("alpha").toDoubleArray(), momentum == null ? null : momentum.toDoubleArray());
         }
         average = new Evaluation(state.getDouble("average_loss"), state.getDouble("average_top1"),
                 state.getDouble("average_top5"), state.getLong("average_examples"));
         run.truncateMetrics(state.getLong("metrics_bytes"));
-        return new TrainingLoop.Position((int) state.getLong("epoch"), (int) state.getLong("step"), state.getDouble("loss_sum"),
-                state.getLong("correct"), state.getLong("seen"), true);
+        return ResumePoint.position(state);
     }
 
     /** The baseline evaluation (restored when resuming). */

@@ -120,6 +120,12 @@ class RunConfigDamageProperties {
         return Arbitraries.of(keys);
     }
 
+    /** A sample the property once found: a null schedule made the check itself fail (List.contains(null)). */
+    @net.jqwik.api.Example
+    void aNullScheduleIsRefusedNamingIt() {
+        aReplacedValueReadsAsWrittenOrIsRefusedNamingTheField("schedule", NODES.nullNode());
+    }
+
     @Property(tries = 300)
     void aReplacedValueReadsAsWrittenOrIsRefusedNamingTheField(
             @ForAll("keys") String key, @ForAll("values") JsonNode value) {

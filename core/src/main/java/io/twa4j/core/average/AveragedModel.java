@@ -107,10 +107,7 @@ public final class AveragedModel implements AutoCloseable {
         if (!(decay >= 0 && decay < 1)) {
             throw new IllegalArgumentException("EMA decay must be in [0, 1), got " + decay);
         }
-        return (average, current, averaged, scope) -> {
-            double effective = warmup ? Math.min(decay, (1.0 + averaged) / (10.0 + averaged)) : decay;
-            return blend(average, current, 1.0 - effective);
-        };
+        return (average, current, averaged, scope) -> blend(average, current, 1.0 - emaDecay(decay, warmup, averaged + 1));
     }
 
     /** The EMA decay that update number {@code n} (from 1) uses; the first update copies (decay 0). */

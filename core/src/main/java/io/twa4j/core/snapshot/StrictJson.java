@@ -1,12 +1,10 @@
 package io.twa4j.core.snapshot;
 
+import io.twa4j.core.io.Utf8;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /** Parses the JSON of our files (safetensors headers, manifests) strictly: valid UTF-8, one object. */
 final class StrictJson {
@@ -21,11 +19,7 @@ final class StrictJson {
     static JsonNode object(String source, String what, byte[] bytes) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            text = Utf8.decodeStrictly(bytes);
         } catch (CharacterCodingException e) {
             throw Messages.fail(source, what + " is not valid UTF-8");
         }
