@@ -9,12 +9,12 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The datasets known by name: {@code fashion-mnist}, {@code mnist}, {@code cifar10}, {@code
- * cifar100} and {@code synthetic}.
+ * The registry of datasets known by name: {@code fashion-mnist}, {@code mnist}, {@code cifar10},
+ * {@code cifar100} and {@code synthetic}, one {@link Dataset} entry each.
  *
  * <p>Names are case-insensitive, and dashes and underscores are ignored ({@code CIFAR-10} is
  * {@code cifar10}). Files are looked for in a given directory or the dataset's {@link
- * #defaultDir(String) default}; a missing dataset is reported as one line naming the files
+ * Dataset#defaultDir() default}; a missing dataset is reported as one line naming the files
  * expected, the directory and where to get them.
  */
 public final class Datasets {
@@ -34,9 +34,6 @@ public final class Datasets {
     /** A generated, learnable set: 1×28×28, 10 classes, 6000/1000 (see {@link SyntheticImages}). */
     public static final String SYNTHETIC = "synthetic";
 
-    /** All names, in the order they are listed to users. */
-    public static final List<String> NAMES = List.of(FASHION_MNIST, MNIST, CIFAR10, CIFAR100, SYNTHETIC);
-
     /** The seed of the synthetic set. */
     public static final long SYNTHETIC_SEED = 20230501L;
 
@@ -50,90 +47,119 @@ public final class Datasets {
     private static final String MNIST_URL = "https://yann.lecun.com/exdb/mnist/";
     private static final String CIFAR_URL = "https://www.cs.toronto.edu/~kriz/cifar.html";
 
+    private static final Shape GREY_28 = new Shape(1, 28, 28);
+    private static final Shape RGB_32 = new Shape(3, 32, 32);
+
+    /** Every dataset, in the order they are listed to users. */
+    public static final List<Dataset> ALL = List.of(
+            new Dataset(FASHION_MNIST, GREY_28, 10, Normalization.FASHION_MNIST,
+                    Path.of("/usr/share/datasets/fashion-mnist"), false,
+                    idx("install the Debian package dataset-fashion-mnist or download them from " + FASHION_URL)),
+            new Dataset(MNIST, GREY_28, 10, Normalization.MNIST,
+                    Path.of("/usr/share/datasets/mnist"), false, idx("download them from " + MNIST_URL)),
+            new Dataset(CIFAR10, RGB_32, 10, Normalization.CIFAR, Path.of("data", "cifar-10-batches-bin"), true,
+                    (d, dir, train) -> CifarReader.readCifar10(d.split(train),
+                            cifarFiles(d.split(train), dir, "cifar-10-batches-bin", cifar10Names(train), "cifar-10-binary.tar.gz"))),
+            new Dataset(CIFAR100, RGB_32, 100, Normalization.CIFAR, Path.of("data", "cifar-100-binary"), true,
+                    (d, dir, train) -> CifarReader.readCifar100(d.split(train),
+                            cifarFiles(d.split(train), dir, "cifar-100-binary", List.of(train ? "train.bin" : "test.bin"),
+                                    "cifar-100-binary.tar.gz"))),
+            new Dataset(SYNTHETIC, GREY_28, 10, Normalization.SYNTHETIC, null, false,
+                    (d, dir, train) -> synthetic(d, train)));
+
+    /** The names of {@link #ALL}, in the same order. */
+    public static final List<String> NAMES = ALL.stream().map(Dataset::name).toList();
+
     private Datasets() {}
 
     /**
-     * The canonical form of a dataset name.
+     * The dataset of a name, case-insensitive, dashes and underscores ignored.
      *
      * @throws DatasetException if the name is not one of {@link #NAMES}
      */
-    public static String canonicalName(String name) {
+    public static Dataset byName(String name) {
+        return byName(name, ALL);
+    }
+
+    /**
+     * The dataset of a name among {@code datasets} (a registry other than {@link #ALL}, e.g. one
+     * with an entry added by a test), matched as {@link #byName(String)}.
+     *
+     * @throws DatasetException if no entry has that name; the message lists their names
+     */
+    public static Dataset byName(String name, List<Dataset> datasets) {
         if (name != null) {
             String key = squash(name);
-            for (String known : NAMES) {
-                if (squash(known).equals(key)) {
+            for (Dataset known : datasets) {
+                if (squash(known.name()).equals(key)) {
                     return known;
                 }
             }
         }
-        throw new DatasetException("unknown dataset '" + name + "'; valid names: " + String.join(", ", NAMES));
-    }
-
-    /** The number of classes of the named dataset. */
-    public static int numClasses(String name) {
-        return canonicalName(name).equals(CIFAR100) ? 100 : 10;
-    }
-
-    /** The shape (C, H, W) of one image of the named dataset. */
-    public static Shape imageShape(String name) {
-        return switch (canonicalName(name)) {
-            case CIFAR10, CIFAR100 -> new Shape(3, 32, 32);
-            default -> new Shape(1, 28, 28);
-        };
-    }
-
-    /** The normalisation the named dataset is trained with. */
-    public static Normalization normalization(String name) {
-        return Normalization.forDataset(name);
+        String valid = datasets.stream().map(Dataset::name).collect(Collectors.joining(", "));
+        throw new DatasetException("unknown dataset '" + name + "'; valid names: " + valid);
     }
 
     /**
-     * Where the named dataset is looked for when no directory is given: {@code
-     * /usr/share/datasets/fashion-mnist} (Debian package {@code dataset-fashion-mnist}), {@code
-     * /usr/share/datasets/mnist}, {@code ./data/cifar-10-batches-bin}, {@code
-     * ./data/cifar-100-binary}; {@code null} for {@code synthetic}, which needs no files.
-     */
-    public static Path defaultDir(String name) {
-        return switch (canonicalName(name)) {
-            case FASHION_MNIST -> Path.of("/usr/share/datasets/fashion-mnist");
-            case MNIST -> Path.of("/usr/share/datasets/mnist");
-            case CIFAR10 -> Path.of("data", "cifar-10-batches-bin");
-            case CIFAR100 -> Path.of("data", "cifar-100-binary");
-            default -> null;
-        };
-    }
-
-    /**
-     * Loads a split of the named dataset, named {@code <name>/train} or {@code <name>/test}.
+     * The canonical form of a dataset name: {@code byName(name).name()}.
      *
-     * @param dataDir the directory holding the files, or {@code null} for {@link
-     *     #defaultDir(String)}; for CIFAR, its {@code cifar-10-batches-bin} / {@code
+     * @throws DatasetException if the name is not one of {@link #NAMES}
+     */
+    public static String canonicalName(String name) {
+        return byName(name).name();
+    }
+
+    /** The number of classes of the named dataset; now {@code byName(name).classes()}. */
+    public static int numClasses(String name) {
+        return byName(name).classes();
+    }
+
+    /** The shape (C, H, W) of one image of the named dataset; now {@code byName(name).imageShape()}. */
+    public static Shape imageShape(String name) {
+        return byName(name).imageShape();
+    }
+
+    /** The normalisation the named dataset is trained with; now {@code byName(name).normalization()}. */
+    public static Normalization normalization(String name) {
+        return byName(name).normalization();
+    }
+
+    /** Where the named dataset is looked for when no directory is given; now {@code byName(name).defaultDir()}. */
+    public static Path defaultDir(String name) {
+        return byName(name).defaultDir();
+    }
+
+    /**
+     * Loads a split of the named dataset, named {@code <name>/train} or {@code <name>/test}:
+     * {@code byName(name).load(dataDir, train)}.
+     *
+     * @param dataDir the directory holding the files, or {@code null} for the dataset's {@link
+     *     Dataset#defaultDir()}; for CIFAR, its {@code cifar-10-batches-bin} / {@code
      *     cifar-100-binary} subdirectory is also tried; ignored for {@code synthetic}
      * @param train the training split if true, else the test split
      * @throws DatasetException if the name is unknown or the files are missing, malformed, or hold
-     *     images of another size than the dataset's (see {@link #imageShape})
+     *     images of another size than the dataset's (see {@link Dataset#imageShape()})
      */
     public static ImageSet load(String name, Path dataDir, boolean train) {
-        String id = canonicalName(name);
-        String split = id + (train ? "/train" : "/test");
-        Path dir = dataDir != null ? dataDir : defaultDir(id);
-        return switch (id) {
-            case FASHION_MNIST -> loadIdx(split, dir, train, "install the Debian package dataset-fashion-mnist or download them from " + FASHION_URL);
-            case MNIST -> loadIdx(split, dir, train, "download them from " + MNIST_URL);
-            case CIFAR10 -> CifarReader.readCifar10(split, cifarFiles(split, dir, "cifar-10-batches-bin", cifar10Names(train), "cifar-10-binary.tar.gz"));
-            case CIFAR100 -> CifarReader.readCifar100(split, cifarFiles(split, dir, "cifar-100-binary", List.of(train ? "train.bin" : "test.bin"), "cifar-100-binary.tar.gz"));
-            default -> synthetic(train);
-        };
+        return byName(name).load(dataDir, train);
     }
 
-    private static ImageSet synthetic(boolean train) {
-        ImageSet all = SyntheticImages.generate(SYNTHETIC_SEED, SYNTHETIC_TRAIN + SYNTHETIC_TEST, 10, 1, 28, 28);
+    private static ImageSet synthetic(Dataset d, boolean train) {
+        Shape s = d.imageShape();
+        ImageSet all = SyntheticImages.generate(SYNTHETIC_SEED, SYNTHETIC_TRAIN + SYNTHETIC_TEST, d.classes(),
+                (int) s.get(0), (int) s.get(1), (int) s.get(2));
         return train
-                ? all.slice(0, SYNTHETIC_TRAIN, SYNTHETIC + "/train")
-                : all.slice(SYNTHETIC_TRAIN, SYNTHETIC_TRAIN + SYNTHETIC_TEST, SYNTHETIC + "/test");
+                ? all.slice(0, SYNTHETIC_TRAIN, d.split(true))
+                : all.slice(SYNTHETIC_TRAIN, SYNTHETIC_TRAIN + SYNTHETIC_TEST, d.split(false));
     }
 
-    private static ImageSet loadIdx(String split, Path dir, boolean train, String howToGet) {
+    /** The reader of an IDX dataset (MNIST's format), {@code howToGet} its files. */
+    private static Dataset.Reader idx(String howToGet) {
+        return (d, dir, train) -> loadIdx(d, dir, train, howToGet);
+    }
+
+    private static ImageSet loadIdx(Dataset d, Path dir, boolean train, String howToGet) {
+        String split = d.split(train);
         String prefix = train ? "train" : "t10k";
         String images = prefix + "-images-idx3-ubyte";
         String labels = prefix + "-labels-idx1-ubyte";
@@ -142,8 +168,8 @@ public final class Datasets {
         if (imageFile == null || labelFile == null) {
             throw missing(split, dir, images + "(.gz) and " + labels + "(.gz)", howToGet);
         }
-        ImageSet set = IdxReader.read(split, imageFile, labelFile, 10);
-        Shape expected = imageShape(split.substring(0, split.indexOf('/')));
+        ImageSet set = IdxReader.read(split, imageFile, labelFile, d.classes());
+        Shape expected = d.imageShape();
         if (set.height() != expected.get(1) || set.width() != expected.get(2)) {
             // the models are built for the dataset's shape: other sizes would fail deep in the engine
             throw new DatasetException(imageFile + ": images are " + set.height() + "x" + set.width() + ", but " + split

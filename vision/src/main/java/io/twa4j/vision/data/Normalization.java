@@ -66,12 +66,7 @@ public final class Normalization {
      * @throws DatasetException if the name is unknown
      */
     public static Normalization forDataset(String name) {
-        return switch (Datasets.canonicalName(name)) {
-            case Datasets.FASHION_MNIST -> FASHION_MNIST;
-            case Datasets.MNIST -> MNIST;
-            case Datasets.CIFAR10, Datasets.CIFAR100 -> CIFAR;
-            default -> SYNTHETIC;
-        };
+        return Datasets.byName(name).normalization();
     }
 
     /** The per-channel mean and std of a whole image set, on the 0..1 scale. */

@@ -3,8 +3,11 @@ package io.twa4j.vision.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,28 +32,81 @@ class DatasetsTest {
     }
 
     @Test
+    void byNameFindsTheEntryAndRefusesUnknownNames() {
+        assertThat(Datasets.byName("CIFAR_100")).isSameAs(Datasets.ALL.get(3));
+        assertThat(Datasets.byName("fashionmnist").name()).isEqualTo(Datasets.FASHION_MNIST);
+        assertThatThrownBy(() -> Datasets.byName("svhn"))
+                .isInstanceOf(DatasetException.class)
+                .hasMessage("unknown dataset 'svhn'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic");
+        assertThatThrownBy(() -> Datasets.byName(null))
+                .hasMessage("unknown dataset 'null'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic");
+    }
+
+    @Test
+    void registryIsInTheListedOrder() {
+        assertThat(Datasets.ALL).extracting(Dataset::name)
+                .containsExactly("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic");
+        assertThat(Datasets.NAMES).containsExactly("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic");
+    }
+
+    @Test
     void defaultsAndShapes() {
-        assertThat(Datasets.defaultDir("fashion-mnist")).isEqualTo(Path.of("/usr/share/datasets/fashion-mnist"));
-        assertThat(Datasets.defaultDir("mnist")).isEqualTo(Path.of("/usr/share/datasets/mnist"));
-        assertThat(Datasets.defaultDir("cifar10")).isEqualTo(Path.of("data/cifar-10-batches-bin"));
-        assertThat(Datasets.defaultDir("cifar100")).isEqualTo(Path.of("data/cifar-100-binary"));
-        assertThat(Datasets.defaultDir("synthetic")).isNull();
-        assertThat(Datasets.numClasses("cifar100")).isEqualTo(100);
-        assertThat(Datasets.numClasses("mnist")).isEqualTo(10);
-        assertThat(Datasets.imageShape("cifar10").getShape()).containsExactly(3, 32, 32);
-        assertThat(Datasets.imageShape("fashion-mnist").getShape()).containsExactly(1, 28, 28);
+        assertThat(Datasets.byName("fashion-mnist").defaultDir()).isEqualTo(Path.of("/usr/share/datasets/fashion-mnist"));
+        assertThat(Datasets.byName("mnist").defaultDir()).isEqualTo(Path.of("/usr/share/datasets/mnist"));
+        assertThat(Datasets.byName("cifar10").defaultDir()).isEqualTo(Path.of("data/cifar-10-batches-bin"));
+        assertThat(Datasets.byName("cifar100").defaultDir()).isEqualTo(Path.of("data/cifar-100-binary"));
+        assertThat(Datasets.byName("synthetic").defaultDir()).isNull();
+        for (Dataset d : Datasets.ALL) {
+            boolean cifar = d.name().startsWith("cifar");
+            assertThat(d.classes()).as(d.name()).isEqualTo(d.name().equals("cifar100") ? 100 : 10);
+            assertThat(d.imageShape().getShape()).as(d.name())
+                    .containsExactly(cifar ? new long[] {3, 32, 32} : new long[] {1, 28, 28});
+            assertThat(d.augmentByDefault()).as(d.name()).isEqualTo(cifar);
+        }
     }
 
     @Test
     void normalisationPerDataset() {
-        assertThat(Datasets.normalization("cifar10")).isSameAs(Normalization.CIFAR);
-        assertThat(Datasets.normalization("cifar100")).isSameAs(Normalization.CIFAR);
-        assertThat(Normalization.CIFAR.mean(2)).isEqualTo(0.4465f);
-        assertThat(Normalization.CIFAR.std(0)).isEqualTo(0.2023f);
-        assertThat(Datasets.normalization("fashion-mnist").mean(0)).isEqualTo(0.2860f);
-        assertThat(Datasets.normalization("fashion-mnist").std(0)).isEqualTo(0.3530f);
-        assertThat(Datasets.normalization("mnist").mean(0)).isEqualTo(0.1307f);
-        assertThat(Datasets.normalization("mnist").std(0)).isEqualTo(0.3081f);
+        Normalization cifar = Normalization.of(new float[] {0.4914f, 0.4822f, 0.4465f}, new float[] {0.2023f, 0.1994f, 0.2010f});
+        assertThat(Datasets.byName("cifar10").normalization()).isSameAs(Normalization.CIFAR).isEqualTo(cifar);
+        assertThat(Datasets.byName("cifar100").normalization()).isSameAs(Normalization.CIFAR);
+        assertThat(Datasets.byName("fashion-mnist").normalization()).isEqualTo(Normalization.of(0.2860f, 0.3530f));
+        assertThat(Datasets.byName("mnist").normalization()).isEqualTo(Normalization.of(0.1307f, 0.3081f));
+        assertThat(Datasets.byName("synthetic").normalization()).isEqualTo(Normalization.of(0.5f, 0.25f));
+    }
+
+    @Test
+    void anEntryCanBeAddedInAnotherRegistry() {
+        Dataset tiny = new Dataset("tiny-set", new Shape(2, 4, 4), 3, Normalization.NONE, null, true,
+                (d, dir, train) -> SyntheticImages.generate(1, train ? 6 : 3, d.classes(), 2, 4, 4)
+                        .slice(0, train ? 6 : 3, d.split(train)));
+        List<Dataset> registry = new ArrayList<>(Datasets.ALL);
+        registry.add(tiny);
+
+        Dataset found = Datasets.byName("TINY_SET", registry);
+        assertThat(found).isSameAs(tiny);
+        ImageSet test = found.load(null, false);
+        assertThat(test.name()).isEqualTo("tiny-set/test");
+        assertThat(test.size()).isEqualTo(3);
+        assertThat(test.imageShape().getShape()).containsExactly(2, 4, 4);
+        assertThatThrownBy(() -> Datasets.byName("tiny-set"))
+                .hasMessageEndingWith("valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic");
+        assertThatThrownBy(() -> Datasets.byName("x", registry))
+                .hasMessage("unknown dataset 'x'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, tiny-set");
+    }
+
+    @Test
+    void entriesAreCheckedAndTheirShapeCannotBeChanged() {
+        Dataset.Reader none = (d, dir, train) -> null;
+        assertThatThrownBy(() -> new Dataset("x", new Shape(28, 28), 10, Normalization.NONE, null, false, none))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(C, H, W)");
+        assertThatThrownBy(() -> new Dataset("x", new Shape(1, 28, 28), 10, Normalization.CIFAR, null, false, none))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 channels");
+        assertThatThrownBy(() -> new Dataset("x", new Shape(1, 28, 28), 1, Normalization.NONE, null, false, none))
+                .isInstanceOf(IllegalArgumentException.class);
+        Dataset cifar = Datasets.byName("cifar10");
+        cifar.imageShape().getShape()[0] = 7;
+        assertThat(cifar.imageShape().getShape()).containsExactly(3, 32, 32);
     }
 
     @Test
