@@ -1,5 +1,9 @@
 package io.twa4j.cli;
 
+import io.twa4j.run.config.DataConfig;
+import io.twa4j.run.config.Settings;
+import io.twa4j.vision.data.Dataset;
+import io.twa4j.vision.data.Datasets;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -29,14 +33,17 @@ final class DataOptions {
             description = "Evaluation batch size (default: ${DEFAULT-VALUE}).")
     int evalBatchSize;
 
-    void validate() {
-        Check.positive("--batch-size", batchSize);
-        Check.positive("--eval-batch-size", evalBatchSize);
-        if (trainLimit != null) {
-            Check.positive("--train-limit", trainLimit);
-        }
-        if (testLimit != null) {
-            Check.positive("--test-limit", testLimit);
-        }
+    @Option(names = "--augment", negatable = true,
+            description = "Random crop and flip of training images (default: on for CIFAR, off otherwise).")
+    Boolean augment;
+
+    /** The data settings these flags give. */
+    DataConfig config() {
+        return Check.flags(() -> {
+            Dataset dataset = Settings.valid("data", () -> Datasets.byName(data));
+            boolean augmented = augment != null ? augment : dataset.augmentByDefault();
+            return new DataConfig(dataset.name(), dataDir == null ? null : dataDir.toString(), trainLimit, testLimit, batchSize, evalBatchSize,
+                    augmented);
+        });
     }
 }

@@ -1,13 +1,25 @@
 package io.twa4j.cli;
 
+import ai.djl.Device;
 import io.twa4j.core.train.TrainingListener;
+import io.twa4j.run.Console;
+import io.twa4j.run.config.DataConfig;
+import io.twa4j.run.config.ModelConfig;
+import io.twa4j.run.config.OptimizerConfig;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.config.SnapshotConfig;
+import io.twa4j.run.config.Versions;
+import io.twa4j.run.train.TrainingJob;
+import io.twa4j.run.train.TrainingPlan;
+import io.twa4j.run.twa.SnapshotTwa;
+import io.twa4j.run.twa.TwaResult;
+import io.twa4j.run.twa.TwaSettings;
 import io.twa4j.vision.data.Datasets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,6 +35,9 @@ import picocli.CommandLine.Option;
             "runs TWA on the snapshots of its first half, and compares test",
             "accuracy and wall time."})
 final class DemoCommand implements Callable<Integer> {
+
+    /** Snapshots per epoch of the demo's run. */
+    private static final int PER_EPOCH = 2;
 
     @Option(names = "--run", paramLabel = "DIR", defaultValue = "runs/demo",
             description = "Run directory, replaced if it exists (default: ${DEFAULT-VALUE}).")
@@ -46,50 +61,42 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Check.positive("--epochs", epochs);
         if (epochs < 2) {
-            throw UserError.usage("--epochs must be at least 2 (TWA uses the first half), got " + epochs);
+            throw io.twa4j.run.RunError.settings("--epochs must be at least 2 (TWA uses the first half), got " + epochs);
         }
-        boolean real = Files.isDirectory(Datasets.defaultDir(Datasets.FASHION_MNIST));
-        String data = real ? Datasets.FASHION_MNIST : Datasets.SYNTHETIC;
+        Device chosen = Devices.resolve(device);
+        Console console = ProgressBars.console();
+        RunConfig config = config();
+        System.out.printf(Locale.ROOT, "== 1. regular training, full budget: %d epochs ==%n", epochs);
+        TrainingJob.Outcome sgd = TrainingJob.start(new TrainingJob.Request(config, run, chosen, true, TrainingPlan.trainOnly(config)),
+                console);
+
+        int half = epochs / 2;
+        int end = half * PER_EPOCH + 1;
+        System.out.printf(Locale.ROOT, "%n== 2. TWA on the first half: snapshots [0, %d) = epochs 0..%d, %d TWA epochs ==%n",
+                end, half, twaEpochs);
+        TwaSettings settings = Check.flags(() -> TwaSettings.reference(0, end, config.data().batchSize())
+                .withEpochs(twaEpochs, "linear").named("first-half"), TwaOptions.AFTER_FLAGS);
+        TwaResult result = SnapshotTwa.run(run, new SnapshotTwa.Request(settings, chosen, true, false), console);
+        printTable(sgd.epochs(), half, result);
+        return ExitCode.OK;
+    }
+
+    /** The small CNN on Fashion-MNIST (synthetic data where it is absent), lr 0.05, two snapshots per epoch. */
+    private RunConfig config() {
+        boolean real = Files.isDirectory(Datasets.byName(Datasets.FASHION_MNIST).defaultDir());
         if (!real) {
             System.out.println("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); using synthetic data");
         }
-        int perEpoch = 2;
-        int half = epochs / 2;
-        TrainCommand train = new TrainCommand();
-        List<String> trainArgs = new java.util.ArrayList<>(List.of("--data", data, "--model", "cnn",
-                "--epochs", String.valueOf(epochs), "--lr", "0.05", "--snapshots-per-epoch", String.valueOf(perEpoch),
-                "--run", run.toString(), "--overwrite"));
-        if (trainLimit != null) {
-            trainArgs.addAll(List.of("--train-limit", String.valueOf(trainLimit)));
-        }
-        if (testLimit != null) {
-            trainArgs.addAll(List.of("--test-limit", String.valueOf(testLimit)));
-        }
-        if (device != null) {
-            trainArgs.addAll(List.of("--device", device));
-        }
-        new CommandLine(train).parseArgs(trainArgs.toArray(String[]::new));
-        RunConfig config = train.config("demo");
-        System.out.printf(Locale.ROOT, "== 1. regular training, full budget: %d epochs ==%n", epochs);
-        TrainingJob.Outcome sgd = TrainingJob.run(config, Devices.resolve(device), run, true, TrainingJob.Plan.trainOnly(config), System.out);
+        String data = real ? Datasets.FASHION_MNIST : Datasets.SYNTHETIC;
+        return Check.flags(() -> {
+            DataConfig dataConfig = DataConfig.of(data).limit(trainLimit, testLimit);
+            return new RunConfig("demo", dataConfig, ModelConfig.forData("cnn", data), OptimizerConfig.reference(epochs, 0.05),
+                    new SnapshotConfig(PER_EPOCH), 1, device, null, null, Versions.current());
+        });
+    }
 
-        int end = half * perEpoch + 1;
-        System.out.printf(Locale.ROOT, "%n== 2. TWA on the first half: snapshots [0, %d) = epochs 0..%d, %d TWA epochs ==%n",
-                end, half, twaEpochs);
-        TwaCommand twa = new TwaCommand();
-        List<String> twaArgs = new java.util.ArrayList<>(List.of("--run", run.toString(), "--params-start", "0",
-                "--params-end", String.valueOf(end), "--epochs", String.valueOf(twaEpochs), "--lr", "2", "--wd", "1e-5",
-                "--schedule", "linear",
-                "--name", "first-half", "--overwrite"));
-        if (device != null) {
-            twaArgs.addAll(List.of("--device", device));
-        }
-        new CommandLine(twa).parseArgs(twaArgs.toArray(String[]::new));
-        TwaRunner.Result result = twa.runTwa();
-
-        List<TrainingListener.EpochEvent> epochsRun = sgd.epochs();
+    private void printTable(List<TrainingListener.EpochEvent> epochsRun, int half, TwaResult result) {
         double halfSeconds = epochsRun.subList(0, half).stream().mapToDouble(TrainingListener.EpochEvent::seconds).sum();
         double fullSeconds = epochsRun.stream().mapToDouble(TrainingListener.EpochEvent::seconds).sum();
         System.out.printf(Locale.ROOT, "%n%-40s %10s %10s %10s%n", "", "epochs", "test acc", "seconds");
@@ -99,7 +106,6 @@ final class DemoCommand implements Callable<Integer> {
         row("first half + TWA", half + "+" + twaEpochs, result.twa().top1(), halfSeconds + result.seconds());
         System.out.printf(Locale.ROOT, "%nTWA used %.0f%% of the full run's time; results in %s, snapshots in %s%n",
                 100 * (halfSeconds + result.seconds()) / fullSeconds, result.directory(), run.resolve("snapshots"));
-        return ExitCode.OK;
     }
 
     private static void row(String name, String epochs, double accuracy, double seconds) {

@@ -2,6 +2,7 @@ package io.twa4j.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.twa4j.run.RunError;
 import java.util.Locale;
 
 /** Chooses the device: {@code cpu}, {@code gpu}, or (null) the engine's default. */
@@ -18,12 +19,12 @@ final class Devices {
                 return Device.cpu();
             case "gpu":
                 if (engine.getGpuCount() == 0) {
-                    throw UserError.usage("--device gpu: no GPU is visible to the engine;"
+                    throw RunError.settings("--device gpu: no GPU is visible to the engine;"
                             + " use --device cpu, or install the CUDA natives (see README)");
                 }
                 return Device.gpu();
             default:
-                throw UserError.usage("unknown device '" + name + "'; valid devices: cpu, gpu");
+                throw RunError.settings("unknown device '" + name + "'; valid devices: cpu, gpu");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.twa4j.cli;
 
+import io.twa4j.run.RunError;
+import io.twa4j.run.config.EmaConfig;
 import picocli.CommandLine.Option;
 
 /** {@code --ema-decay d}: keep an exponential moving average of the weights, per step. */
@@ -15,16 +17,13 @@ final class EmaOptions {
     boolean warmup;
 
     /** The EMA settings, or null without --ema-decay. */
-    RunConfig.Ema config() {
+    EmaConfig config() {
         if (decay == null) {
             if (warmup) {
-                throw UserError.usage("--ema-warmup needs --ema-decay");
+                throw RunError.settings("--ema-warmup needs --ema-decay");
             }
             return null;
         }
-        if (!(decay >= 0 && decay < 1)) {
-            throw UserError.usage("--ema-decay must be in [0, 1), got " + decay);
-        }
-        return new RunConfig.Ema(decay, warmup);
+        return Check.flags(() -> new EmaConfig(decay, warmup));
     }
 }

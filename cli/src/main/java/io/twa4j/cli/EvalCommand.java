@@ -1,12 +1,10 @@
 package io.twa4j.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.twa4j.core.snapshot.SafeTensors;
-import io.twa4j.core.snapshot.SnapshotStore;
+import ai.djl.Device;
 import io.twa4j.core.train.Evaluation;
-import io.twa4j.core.train.Evaluator;
-import java.nio.file.Files;
+import io.twa4j.run.WeightsEvaluation;
+import io.twa4j.core.io.Json;
+import io.twa4j.run.report.MetricsListener;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -15,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
 
 /** {@code twa4j eval}: evaluates a snapshot or a weights file on the run's test data. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
@@ -43,41 +42,18 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunDirectory runDirectory = RunDirectory.open(run);
-        RunConfig config = runDirectory.readConfig();
-        Evaluation evaluation;
-        String what;
-        try (Workspace workspace = Workspace.open(config, Devices.resolve(device))) {
-            try (NDManager scope = workspace.manager().newSubManager()) {
-                Map<String, NDArray> tensors;
-                if (source.snapshot != null) {
-                    SnapshotStore store = SnapshotStore.open(runDirectory.root());
-                    if (source.snapshot < 0 || source.snapshot >= store.size()) {
-                        throw UserError.usage("--snapshot " + source.snapshot + " is not a snapshot of run " + run
-                                + (store.size() == 0 ? ", which has none" : ": it has 0.." + (store.size() - 1)));
-                    }
-                    tensors = store.read(source.snapshot, scope);
-                    what = "snapshot " + source.snapshot;
-                } else {
-                    if (!Files.isRegularFile(source.weights)) {
-                        throw UserError.badInput("weights file " + source.weights + " does not exist");
-                    }
-                    runDirectory.checkBeforeRead(source.weights);
-                    tensors = SafeTensors.read(source.weights, scope);
-                    what = source.weights.toString();
-                }
-                workspace.load(tensors, what);
-            }
-            evaluation = new Evaluator(workspace.block(), workspace.manager()).evaluate(workspace.testBatches());
-        }
+        Device chosen = Devices.resolve(device);
+        WeightsEvaluation result = source.snapshot != null ? WeightsEvaluation.ofSnapshot(run, source.snapshot, chosen)
+                : WeightsEvaluation.ofWeights(run, source.weights, chosen);
+        Evaluation evaluation = result.evaluation();
         if (json) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("source", what);
-            MetricsListener.putTest(result, evaluation);
-            result.put("examples", evaluation.examples());
-            System.out.println(Json.COMPACT.writeValueAsString(result));
+            Map<String, Object> values = new LinkedHashMap<>();
+            values.put("source", result.source());
+            values.putAll(MetricsListener.testValues(evaluation));
+            values.put("examples", evaluation.examples());
+            System.out.println(Json.COMPACT.writeValueAsString(values));
         } else {
-            System.out.printf(Locale.ROOT, "%s: test loss %.4f, accuracy %.4f%s on %d examples%n", what, evaluation.loss(),
+            System.out.printf(Locale.ROOT, "%s: test loss %.4f, accuracy %.4f%s on %d examples%n", result.source(), evaluation.loss(),
                     evaluation.top1(), evaluation.hasTop5() ? String.format(Locale.ROOT, ", top-5 %.4f", evaluation.top5()) : "",
                     evaluation.examples());
         }

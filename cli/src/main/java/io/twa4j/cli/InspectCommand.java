@@ -2,6 +2,8 @@ package io.twa4j.cli;
 
 import io.twa4j.core.snapshot.SnapshotInfo;
 import io.twa4j.core.snapshot.SnapshotStore;
+import io.twa4j.run.RunDirectory;
+import io.twa4j.run.config.RunConfig;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +22,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         RunConfig config = RunDirectory.open(run).readConfig();
         SnapshotStore store = SnapshotStore.open(run);
-        System.out.printf(Locale.ROOT, "%s: %s on %s, %d epochs, seed %d%n", run, config.model(), config.data(), config.epochs(), config.seed());
+        System.out.printf(Locale.ROOT, "%s: %s on %s, %d epochs, seed %d%n", run, config.model().model(), config.data().data(), config.epochs(), config.seed());
         System.out.printf(Locale.ROOT, "%6s %6s %6s %10s %10s %10s %10s %10s %12s  %s%n",
                 "index", "epoch", "step", "lr", "train_loss", "train_acc", "test_loss", "test_acc", "bytes", "sha256");
         for (SnapshotInfo info : store.list()) {

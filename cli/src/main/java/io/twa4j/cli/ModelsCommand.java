@@ -1,5 +1,6 @@
 package io.twa4j.cli;
 
+import io.twa4j.core.io.Json;
 import io.twa4j.vision.models.ModelZoo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

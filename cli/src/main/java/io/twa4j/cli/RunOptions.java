@@ -1,9 +1,17 @@
 package io.twa4j.cli;
 
-import io.twa4j.vision.data.Datasets;
+import io.twa4j.run.config.DataConfig;
+import io.twa4j.run.config.EmaConfig;
+import io.twa4j.run.config.ModelConfig;
+import io.twa4j.run.config.OptimizerConfig;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.config.SnapshotConfig;
+import io.twa4j.run.config.SwaConfig;
+import io.twa4j.run.config.Versions;
+import io.twa4j.run.RunError;
+import io.twa4j.run.train.TrainingJob;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The options every training command shares: model, snapshots, seed, device and run directory. */
@@ -16,10 +24,6 @@ final class RunOptions {
     @Option(names = "--snapshots-per-epoch", paramLabel = "K", defaultValue = "1",
             description = "Snapshots per epoch, evenly spaced, the last at the epoch's end (default: ${DEFAULT-VALUE}).")
     int snapshotsPerEpoch;
-
-    @Option(names = "--augment", negatable = true,
-            description = "Random crop and flip of training images (default: on for CIFAR, off otherwise).")
-    Boolean augment;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -47,58 +51,31 @@ final class RunOptions {
             return false;
         }
         if (overwrite) {
-            throw UserError.usage("--resume and --overwrite exclude each other: --resume continues the run, --overwrite replaces it");
+            throw RunError.settings("--resume and --overwrite exclude each other: --resume continues the run, --overwrite replaces it");
         }
         if (extra != null) {
-            throw UserError.usage("--resume cannot be combined with " + extra);
+            throw RunError.settings("--resume cannot be combined with " + extra);
         }
-        TrainingJob.resume(run, Devices.resolve(device), System.out);
+        TrainingJob.resume(run, Devices.resolve(device), ProgressBars.console());
         return true;
     }
 
-    /** The optimiser part of a run's configuration, as the command's flags give it. */
-    record Optimiser(int epochs, double lr, double momentum, double wd, String schedule, double[] milestones) {}
-
     /**
-     * Validates the shared flags and {@code optimiser}, and turns them into a run configuration
-     * (the schedule itself is checked by the caller, which knows its flags).
+     * The run's configuration from these flags, {@code data}'s and the command's: each group
+     * checked by its record, a refused value reported with its flag ({@code renamed} maps keys
+     * whose flag is not {@code --key}).
      */
-    RunConfig config(String command, DataOptions data, Optimiser optimiser, RunConfig.Swa swa, RunConfig.Ema ema) {
-        data.validate();
-        String modelName = Check.model(model);
-        String dataset = Check.dataset(data.data);
-        Check.positive("--epochs", optimiser.epochs());
-        Check.fraction("--momentum", optimiser.momentum());
-        Check.nonNegative("--wd", optimiser.wd());
-        Check.positive("--snapshots-per-epoch", snapshotsPerEpoch);
-        var imageShape = Datasets.imageShape(dataset);
-        boolean augmentTrain = augment != null ? augment : dataset.startsWith("cifar");
-        return new RunConfig(
-                command,
-                dataset,
-                data.dataDir == null ? null : data.dataDir.toString(),
-                data.trainLimit,
-                data.testLimit,
-                modelName,
-                Datasets.numClasses(dataset),
-                Arrays.stream(imageShape.getShape()).mapToObj(v -> (int) v).toList(),
-                optimiser.epochs(),
-                optimiser.lr(),
-                optimiser.momentum(),
-                optimiser.wd(),
-                optimiser.schedule().toLowerCase(Locale.ROOT),
-                Arrays.stream(optimiser.milestones()).boxed().toList(),
-                data.batchSize,
-                data.evalBatchSize,
-                augmentTrain,
-                snapshotsPerEpoch,
-                seed,
-                device == null ? null : device.toLowerCase(Locale.ROOT),
-                swa,
-                ema,
-                TrainCommand.versions());
+    RunConfig config(String command, DataOptions data, OptimizerConfig optimizer, SwaConfig swa, EmaConfig ema) {
+        DataConfig dataConfig = data.config();
+        return Check.flags(() -> new RunConfig(command, dataConfig, ModelConfig.forData(model, dataConfig.data()), optimizer,
+                new SnapshotConfig(snapshotsPerEpoch), seed, device, swa, ema, Versions.current()));
     }
 
-    /** No milestones (schedules that have none). */
-    static final double[] NO_MILESTONES = {};
+    /** The request to train as these flags say, with {@code plan}. */
+    TrainingJob.Request request(RunConfig config, io.twa4j.run.train.TrainingPlan plan) {
+        return new TrainingJob.Request(config, run, Devices.resolve(device), overwrite, plan);
+    }
+
+    /** Flags of the optimiser keys of {@code swa} (which calls the learning rate --lr-init). */
+    static final Map<String, String> SWA_FLAGS = Map.of("lr", "--lr-init", "swa.eval_freq", "--eval-freq");
 }

@@ -1,11 +1,18 @@
 package io.twa4j.cli;
 
 import io.twa4j.core.schedule.Schedules;
+import io.twa4j.run.config.OptimizerConfig;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.config.SwaConfig;
+import io.twa4j.run.train.TrainingJob;
+import io.twa4j.run.train.TrainingPlan;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
 
 /** {@code twa4j swa}: Stochastic Weight Averaging as its authors ran it, keeping every snapshot for TWA. */
 @Command(name = "swa", mixinStandardHelpOptions = true, sortOptions = false,
@@ -70,22 +77,16 @@ final class SwaCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "note: --swa-start %d is beyond --epochs %d: no averaging, plain SGD with the SWA schedule%n",
                     config.swa().start(), config.epochs());
         }
-        TrainingJob.run(config, Devices.resolve(runOptions.device), runOptions.run, runOptions.overwrite,
-                TrainingJob.Plan.trainOnly(config), System.out);
+        TrainingJob.start(runOptions.request(config, TrainingPlan.trainOnly(config)), ProgressBars.console());
         return ExitCode.OK;
     }
 
     /** Validates the flags and turns them into a run configuration. */
     RunConfig config() {
-        Check.positive("--epochs", epochs);
-        Check.positive("--lr-init", lrInit);
-        Check.positive("--swa-lr", swaLr);
-        int start = swaStart == null ? Math.max(1, (int) Math.round(epochs * 161.0 / 300)) : swaStart;
-        Check.positive("--swa-start", start);
-        Check.positive("--swa-c-epochs", swaCEpochs);
-        Check.positive("--eval-freq", evalFreq);
-        RunConfig.Swa swa = new RunConfig.Swa(start, swaLr, swaCEpochs, evalFreq);
-        RunOptions.Optimiser optimiser = new RunOptions.Optimiser(epochs, lrInit, momentum, wd, Schedules.SWA, RunOptions.NO_MILESTONES);
-        return runOptions.config("swa", data, optimiser, swa, ema.config());
+        int start = swaStart == null ? SwaConfig.referenceStart(epochs) : swaStart;
+        OptimizerConfig optimizer = Check.flags(() -> new OptimizerConfig(epochs, lrInit, momentum, wd, Schedules.SWA, List.of()),
+                RunOptions.SWA_FLAGS);
+        SwaConfig swa = Check.flags(() -> new SwaConfig(start, swaLr, swaCEpochs, evalFreq), RunOptions.SWA_FLAGS);
+        return runOptions.config("swa", data, optimizer, swa, ema.config());
     }
 }

@@ -1,14 +1,14 @@
 package io.twa4j.cli;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
-import io.twa4j.core.schedule.Schedules;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.twa4j.run.config.OptimizerConfig;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.train.TrainingJob;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
 
 /** {@code twa4j train}: regular SGD training that keeps a history of snapshots. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -57,45 +57,14 @@ final class TrainCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         RunConfig config = config("train");
-        TrainingJob.Plan plan = plan(config);
-        Device chosen = Devices.resolve(runOptions.device);
-        TrainingJob.run(config, chosen, runOptions.run, runOptions.overwrite, plan, System.out);
+        TrainingJob.start(runOptions.request(config, twaAfter.plan(config)), ProgressBars.console());
         return ExitCode.OK;
     }
 
-    /** Regular training over the whole budget, or, with --twa-after E, E epochs and then TWA. */
-    TrainingJob.Plan plan(RunConfig config) {
-        if (twaAfter.after == null) {
-            return TrainingJob.Plan.trainOnly(config);
-        }
-        int after = twaAfter.after;
-        if (after < 1 || after > config.epochs()) {
-            throw UserError.usage("--twa-after must be between 1 and --epochs (" + config.epochs() + "), got " + after);
-        }
-        int snapshots = after * config.snapshotsPerEpoch() + 1;
-        TwaOptions options = twaAfter.asTwaOptions();
-        if (options.name == null) {
-            options.name = "p0-" + snapshots;
-        }
-        return new TrainingJob.Plan(after, twaAfter.keepSnapshots, options.validate("--twa-", 0, snapshots, 1, config.batchSize()));
-    }
-
-    /** Validates the flags and turns them into a run configuration. */
+    /** Validates the flags and turns them into a run configuration made by {@code command}. */
     RunConfig config(String command) {
-        Check.positive("--lr", lr);
-        Check.usage(() -> Schedules.byName(schedule, lr, epochs, milestones));
-        Check.usage(() -> Schedules.milestones(epochs, milestones));
-        RunOptions.Optimiser optimiser = new RunOptions.Optimiser(epochs, lr, momentum, wd, schedule, milestones);
-        return runOptions.config(command, data, optimiser, null, ema.config());
-    }
-
-    static Map<String, String> versions() {
-        Map<String, String> versions = new LinkedHashMap<>();
-        String own = TrainCommand.class.getPackage().getImplementationVersion();
-        versions.put("twa4j", own == null ? "dev" : own);
-        versions.put("djl", Engine.getDjlVersion());
-        versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-        versions.put("java", System.getProperty("java.version"));
-        return versions;
+        OptimizerConfig optimizer = Check.flags(() -> new OptimizerConfig(epochs, lr, momentum, wd, schedule,
+                Arrays.stream(milestones).boxed().toList()));
+        return runOptions.config(command, data, optimizer, null, ema.config());
     }
 }

@@ -1,6 +1,8 @@
 package io.twa4j.cli;
 
-import io.twa4j.core.snapshot.SnapshotException;
+import io.twa4j.core.io.BadFileException;
+import io.twa4j.run.RunError;
+import io.twa4j.run.config.InvalidSettingException;
 import io.twa4j.core.train.NonFiniteLossException;
 import io.twa4j.vision.data.DatasetException;
 import java.io.PrintWriter;
@@ -62,11 +64,14 @@ public final class Twa4j implements Runnable {
     static int report(Exception exception, PrintWriter err, boolean verbose) {
         int code;
         String message;
-        if (exception instanceof UserError userError) {
-            code = userError.exitCode();
-            message = userError.getMessage();
-        } else if (exception instanceof DatasetException || exception instanceof SnapshotException) {
+        if (exception instanceof RunError error) {
+            code = exitCode(error.kind());
+            message = error.getMessage();
+        } else if (exception instanceof DatasetException || exception instanceof BadFileException) {
             code = ExitCode.BAD_INPUT;
+            message = exception.getMessage();
+        } else if (exception instanceof InvalidSettingException) {
+            code = ExitCode.USAGE; // a value a library call refused, named as run.json names it
             message = exception.getMessage();
         } else if (exception instanceof NonFiniteLossException) {
             code = ExitCode.DIVERGED;
@@ -82,6 +87,15 @@ public final class Twa4j implements Runnable {
         }
         err.flush();
         return code;
+    }
+
+    /** The exit code of a problem of {@code kind}. */
+    static int exitCode(RunError.Kind kind) {
+        return switch (kind) {
+            case SETTINGS -> ExitCode.USAGE;
+            case INPUT -> ExitCode.BAD_INPUT;
+            case STOPPED -> ExitCode.STOPPED;
+        };
     }
 
     /** Entry point. */

@@ -1,5 +1,11 @@
 package io.twa4j.cli;
 
+import io.twa4j.core.twa.Basis;
+import io.twa4j.run.RunError;
+import io.twa4j.run.config.OptimizerConfig;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.train.TrainingPlan;
+import io.twa4j.run.twa.TwaSettings;
 import picocli.CommandLine.Option;
 
 /** {@code train --twa-after E}: stop regular training after E epochs and go straight into TWA. */
@@ -34,17 +40,18 @@ final class TwaAfterOptions {
     @Option(names = "--keep-snapshots", description = "Also write the snapshot files (by default only the TWA results are written).")
     boolean keepSnapshots;
 
-    /** These flags as TWA options, for the one validator. */
-    TwaOptions asTwaOptions() {
-        TwaOptions options = new TwaOptions();
-        options.epochs = epochs;
-        options.lr = lr;
-        options.wd = wd;
-        options.momentum = momentum;
-        options.schedule = schedule;
-        options.name = name;
-        options.trainStart = -1;
-        options.basisDtype = basisDtype;
-        return options;
+    /** Regular training over the whole budget, or, with --twa-after E, E epochs and then TWA. */
+    TrainingPlan plan(RunConfig config) {
+        if (after == null) {
+            return TrainingPlan.trainOnly(config);
+        }
+        if (after < 1 || after > config.epochs()) {
+            throw RunError.settings("--twa-after must be between 1 and --epochs (" + config.epochs() + "), got " + after);
+        }
+        int snapshots = after * config.snapshots().snapshotsPerEpoch() + 1;
+        TwaSettings twa = Check.flags(() -> new TwaSettings(name, 0, snapshots, 1, -1, epochs, lr, wd, momentum, schedule,
+                OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, basisDtype),
+                TwaOptions.AFTER_FLAGS);
+        return new TrainingPlan(after, keepSnapshots, twa);
     }
 }

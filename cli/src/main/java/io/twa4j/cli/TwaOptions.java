@@ -1,16 +1,12 @@
 package io.twa4j.cli;
 
-import io.twa4j.core.schedule.Schedules;
 import io.twa4j.core.twa.Basis;
-import java.util.Arrays;
-import java.util.Locale;
+import io.twa4j.run.config.OptimizerConfig;
+import io.twa4j.run.twa.TwaSettings;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
-/**
- * TWA's coefficient-training settings as flags: {@code twa} takes them as {@code --epochs},
- * {@code --lr}, ... (the reference's names); {@code train --twa-after} as {@code --twa-epochs},
- * {@code --twa-lr}, ... One validator serves both.
- */
+/** TWA's coefficient-training settings as the flags of {@code twa} (the reference's names). */
 final class TwaOptions {
 
     @Option(names = "--train-start", paramLabel = "K", defaultValue = "-1",
@@ -47,31 +43,14 @@ final class TwaOptions {
     @Option(names = "--name", paramLabel = "NAME", description = "Result name, RUN/twa/NAME (default: p<start>-<end>).")
     String name;
 
-    /** Validates the flags and fills in the settings for the range [start, end) with stride. */
+    /** The settings for snapshots [start, end) with stride, at the run's batch size unless --batch-size; each value checked. */
     TwaSettings settings(int start, int end, int stride, int runBatchSize) {
-        return validate("--", start, end, stride, runBatchSize);
+        int batch = batchSize == null ? runBatchSize : batchSize;
+        return Check.flags(() -> new TwaSettings(name, start, end, stride, trainStart, epochs, lr, wd, momentum, schedule,
+                OptimizerConfig.REFERENCE_MILESTONES, batch, tolerance, basisDtype));
     }
 
-    /** Checks the values, naming flags with {@code prefix} ("--" or "--twa-"), and fills in the settings. */
-    TwaSettings validate(String prefix, int start, int end, int stride, int runBatchSize) {
-        Check.positive(prefix + "epochs", epochs);
-        Check.positive(prefix + "lr", lr);
-        Check.nonNegative(prefix + "wd", wd);
-        Check.fraction(prefix + "momentum", momentum);
-        if (!(tolerance > 0 && tolerance < 1)) {
-            throw UserError.usage("--tolerance must be in (0, 1), got " + tolerance);
-        }
-        int batch = batchSize == null ? runBatchSize : batchSize;
-        Check.positive(prefix + "batch-size", batch);
-        double[] milestones = {0.5, 0.75};
-        Check.usage(() -> Schedules.byName(schedule, lr, epochs, milestones));
-        TwaSettings.storage(prefix + "basis-dtype", basisDtype);
-        String resultName = name == null ? "p" + start + "-" + end + (stride > 1 ? "-s" + stride : "") : name;
-        if (!resultName.matches("[A-Za-z0-9._-]+") || resultName.startsWith(".")) {
-            throw UserError.usage("--name must be letters, digits, '.', '_' or '-', not starting with '.', got '" + resultName + "'");
-        }
-        return new TwaSettings(resultName, start, end, stride, trainStart, epochs, lr, wd, momentum,
-                schedule.toLowerCase(Locale.ROOT), Arrays.stream(milestones).boxed().toList(), batch, tolerance,
-                basisDtype.toLowerCase(Locale.ROOT));
-    }
+    /** The flags of {@code train --twa-after}: --twa-epochs, --twa-lr, ... */
+    static final Map<String, String> AFTER_FLAGS = Map.of("epochs", "--twa-epochs", "lr", "--twa-lr", "wd", "--twa-wd",
+            "momentum", "--twa-momentum", "schedule", "--twa-schedule", "basis_dtype", "--twa-basis-dtype", "name", "--twa-name");
 }

@@ -1,5 +1,7 @@
 package io.twa4j.cli;
 
+import io.twa4j.run.check.RunVerifier;
+import io.twa4j.core.io.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -317,7 +317,7 @@ class BadInputTest {
         Files.write(two, Arrays.copyOf(Files.readAllBytes(two), 1000));
         for (String[] args : List.of(new String[] {"eval", "--run", run.toString(), "--snapshot", "2"},
                 new String[] {"twa", "--run", run.toString(), "--epochs", "1"})) {
-            assertOneLine(CliRunner.run(args), ExitCode.BAD_INPUT, "snapshot 2: " + two + " has 1000 bytes, the manifest records " + size);
+            assertOneLine(CliRunner.run(args), ExitCode.BAD_INPUT, "snapshot 2: " + two + " is truncated: 1000 bytes, the snapshot manifest records " + size);
         }
         assertNothingHalfWritten(run);
     }

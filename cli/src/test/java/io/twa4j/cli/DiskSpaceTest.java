@@ -1,5 +1,11 @@
 package io.twa4j.cli;
 
+import io.twa4j.run.RunDirectory;
+import io.twa4j.run.RunError;
+import io.twa4j.run.Workspace;
+import io.twa4j.run.check.DiskSpace;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.train.TrainingPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,7 +66,7 @@ class DiskSpaceTest {
         RunConfig config = RunDirectory.open(run).readConfig();
         DiskSpace.Estimate estimate;
         try (Workspace workspace = Workspace.open(config, ai.djl.Device.cpu())) {
-            estimate = DiskSpace.estimate(workspace.block(), config, TrainingJob.Plan.trainOnly(config));
+            estimate = DiskSpace.estimate(workspace.block(), config, TrainingPlan.trainOnly(config).snapshots(config), null);
         }
         assertThat(estimate.snapshots()).isEqualTo(5);
         assertThat(estimate.resultBytes()).isZero();
@@ -91,7 +97,7 @@ class DiskSpaceTest {
         previous = DiskSpace.useFreeSpace(dir -> estimate.total() - 1);
         try {
             assertThatThrownBy(() -> DiskSpace.require(run, false, estimate))
-                    .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT))
+                    .isInstanceOfSatisfying(RunError.class, e -> assertThat(e.kind()).isEqualTo(RunError.Kind.INPUT))
                     .hasMessage("run needs about 8.0 MB for 3 snapshots of 1.0 MB and results of 1.0 MB; " + temp
                             + " has 8.0 MB free; free some space or choose another --run");
         } finally {
@@ -108,10 +114,10 @@ class DiskSpaceTest {
         DiskSpace.FreeSpace previous = DiskSpace.useFreeSpace(dir -> 2_000_000);
         try {
             DiskSpace.require(run, true, estimate);
-            assertThatThrownBy(() -> DiskSpace.require(run, false, estimate)).isInstanceOf(UserError.class);
+            assertThatThrownBy(() -> DiskSpace.require(run, false, estimate)).isInstanceOf(RunError.class);
             Files.write(run.resolve("snapshots/big.bin"), new byte[2_999_999]);
             assertThatThrownBy(() -> DiskSpace.require(run, true, estimate))
-                    .isInstanceOf(UserError.class).hasMessageContaining("3.0 MB more once --overwrite empties " + run);
+                    .isInstanceOf(RunError.class).hasMessageContaining("3.0 MB more once --overwrite empties " + run);
         } finally {
             DiskSpace.useFreeSpace(previous);
         }
@@ -134,7 +140,7 @@ class DiskSpaceTest {
         assertThat(new DiskSpace.Estimate(1, 58_000_000, 58_000_000, 0).describe()).isEqualTo("1 snapshot of 58 MB and results of 58 MB");
         assertThat(new DiskSpace.Estimate(0, 58_000_000, 58_000_000, 0).describe()).isEqualTo("results of 58 MB");
         assertThatThrownBy(() -> DiskSpace.require(temp.resolve("x"), false, new DiskSpace.Estimate(21, Long.MAX_VALUE / 64, 0, 0)))
-                .isInstanceOf(UserError.class).hasMessageContaining("21 snapshots of");
+                .isInstanceOf(RunError.class).hasMessageContaining("21 snapshots of");
     }
 
     @Test

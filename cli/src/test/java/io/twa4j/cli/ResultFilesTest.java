@@ -1,5 +1,11 @@
 package io.twa4j.cli;
 
+import io.twa4j.run.RunDirectory;
+import io.twa4j.run.RunError;
+import io.twa4j.run.Workspace;
+import io.twa4j.run.check.DiskSpace;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.train.TrainingPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -91,7 +97,7 @@ class ResultFilesTest {
         Path recorded = dir.writeResult("swa.safetensors", f -> AtomicFiles.writeString(f, "weights"));
         Files.writeString(recorded, "weightz");
         assertThatThrownBy(() -> dir.checkBeforeRead(recorded))
-                .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_INPUT))
+                .isInstanceOfSatisfying(RunError.class, e -> assertThat(e.kind()).isEqualTo(RunError.Kind.INPUT))
                 .hasMessageContaining(recorded.toString()).hasMessageContaining("corrupt");
         assertThat(dir.recordResult(recorded)).isEqualTo(FileDigest.of(recorded));
         dir.checkBeforeRead(recorded);

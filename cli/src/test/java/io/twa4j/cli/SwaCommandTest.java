@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twa4j.core.snapshot.SafeTensors;
+import io.twa4j.core.safetensors.SafeTensors;
 import io.twa4j.core.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;

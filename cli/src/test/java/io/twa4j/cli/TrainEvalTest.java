@@ -95,16 +95,16 @@ class TrainEvalTest {
         Path weights = temp.resolve("wrong.safetensors");
         try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
             java.util.Map<String, ai.djl.ndarray.NDArray> tensors =
-                    io.twa4j.core.snapshot.SafeTensors.read(run.resolve("snapshots/000001.safetensors"), manager);
+                    io.twa4j.core.safetensors.SafeTensors.read(run.resolve("snapshots/000001.safetensors"), manager);
             String first = tensors.keySet().iterator().next();
             tensors.put(first, manager.zeros(new ai.djl.ndarray.types.Shape(3)));
-            io.twa4j.core.snapshot.SafeTensors.write(weights, tensors, java.util.Map.of());
+            io.twa4j.core.safetensors.SafeTensors.write(weights, tensors, java.util.Map.of());
             CliRunner.Result wrongShape = CliRunner.run("eval", "--run", run.toString(), "--weights", weights.toString());
             assertThat(wrongShape.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(wrongShape.err()).contains("does not match model cnn").contains(first).contains("(3)");
             tensors.remove(first);
             tensors.put("extra", manager.zeros(new ai.djl.ndarray.types.Shape(1)));
-            io.twa4j.core.snapshot.SafeTensors.write(weights, tensors, java.util.Map.of());
+            io.twa4j.core.safetensors.SafeTensors.write(weights, tensors, java.util.Map.of());
             CliRunner.Result extra = CliRunner.run("eval", "--run", run.toString(), "--weights", weights.toString());
             assertThat(extra.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(extra.err()).contains("it has parameter extra");

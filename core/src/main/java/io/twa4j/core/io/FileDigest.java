@@ -1,5 +1,7 @@
 package io.twa4j.core.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -47,6 +50,49 @@ public record FileDigest(long bytes, String sha256Hex) {
             }
         }
         return new FileDigest(total, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** Puts this digest into {@code node} as {@code "bytes"} and {@code "sha256"}, in that order; returns {@code node}. */
+    public ObjectNode putInto(ObjectNode node) {
+        return node.put("bytes", bytes).put("sha256", sha256Hex);
+    }
+
+    /**
+     * The digest that {@code node} holds as {@code "bytes"} (a non-negative integer) and {@code
+     * "sha256"} (64 lower-case hex digits), the form {@link #putInto} writes; other keys are the
+     * caller's to check.
+     *
+     * @param where names {@code node} in messages ({@code snapshots[3]}, {@code files['a.bin']}), or
+     *     "" for a file's top level
+     * @param failure makes the exception to throw from a one-line problem such as "snapshots[3] has
+     *     no 'sha256'" or "'bytes' must be a non-negative integer, not -1"
+     * @throws E if a key is missing or its value is not of that form
+     */
+    public static <E extends RuntimeException> FileDigest from(JsonNode node, String where, Function<String, E> failure) {
+        JsonNode size = required(node, where, "bytes", failure);
+        if (!size.isIntegralNumber() || !size.canConvertToLong() || size.longValue() < 0) {
+            throw failure.apply(key(where, "bytes") + " must be a non-negative integer, not "
+                    + OneLine.abbreviate(size.toString()));
+        }
+        JsonNode sha = required(node, where, "sha256", failure);
+        if (!sha.isTextual() || !isSha256Hex(sha.textValue())) {
+            throw failure.apply(key(where, "sha256") + " must be 64 lower-case hex digits, not "
+                    + OneLine.abbreviate(sha.toString()));
+        }
+        return new FileDigest(size.longValue(), sha.textValue());
+    }
+
+    private static <E extends RuntimeException> JsonNode required(
+            JsonNode node, String where, String key, Function<String, E> failure) {
+        JsonNode value = node.get(key);
+        if (value == null) {
+            throw failure.apply(where.isEmpty() ? "'" + key + "' is missing" : where + " has no '" + key + "'");
+        }
+        return value;
+    }
+
+    private static String key(String where, String key) {
+        return where.isEmpty() ? "'" + key + "'" : where + "." + key;
     }
 
     /** A fresh SHA-256 {@link MessageDigest} (every Java platform has one). */

@@ -1,18 +1,9 @@
 package io.twa4j.core.io;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twa4j.core.io.IntegrityException.Kind;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,13 +41,6 @@ public final class FileManifest {
     private static final Set<String> ROOT_KEYS = Set.of("format", "files");
     private static final Set<String> ENTRY_KEYS = Set.of("bytes", "sha256");
     private static final Object UPDATE_LOCK = new Object();
-
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
 
     private final Path file;
     private final Path root;
@@ -129,7 +113,7 @@ public final class FileManifest {
         } catch (NoSuchFileException e) {
             throw new IntegrityException(Kind.MISSING, path, path + ": cannot record it in " + file + ": it does not exist", e);
         } catch (IOException e) {
-            throw new IntegrityException(Kind.IO, path, path + ": cannot read it to record it: " + io(e), e);
+            throw new IntegrityException(Kind.IO, path, path + ": cannot read it to record it: " + IoMessages.reason(e), e);
         }
         update(entries -> entries.put(key, digest));
         return digest;
@@ -213,7 +197,7 @@ public final class FileManifest {
         } catch (NoSuchFileException e) {
             throw new IntegrityException(Kind.MISSING, path, path + " is missing (" + manifestName + " lists it)", e);
         } catch (IOException e) {
-            throw new IntegrityException(Kind.IO, path, path + ": cannot read: " + io(e), e);
+            throw new IntegrityException(Kind.IO, path, path + ": cannot read: " + IoMessages.reason(e), e);
         }
     }
 
@@ -235,7 +219,7 @@ public final class FileManifest {
         try {
             return reader.read(path);
         } catch (IOException e) {
-            throw new IntegrityException(Kind.IO, path, path + ": cannot read: " + io(e), e);
+            throw new IntegrityException(Kind.IO, path, path + ": cannot read: " + IoMessages.reason(e), e);
         }
     }
 
@@ -278,7 +262,7 @@ public final class FileManifest {
             try {
                 AtomicFiles.writeString(file, encode(entries));
             } catch (IOException e) {
-                throw new IntegrityException(Kind.IO, file, file + ": cannot write: " + io(e), e);
+                throw new IntegrityException(Kind.IO, file, file + ": cannot write: " + IoMessages.reason(e), e);
             }
         }
     }
@@ -293,47 +277,29 @@ public final class FileManifest {
         } catch (NoSuchFileException e) {
             return new TreeMap<>();
         } catch (IOException e) {
-            throw new IntegrityException(Kind.IO, file, file + ": cannot read: " + io(e), e);
+            throw new IntegrityException(Kind.IO, file, file + ": cannot read: " + IoMessages.reason(e), e);
         }
         return decode(bytes);
     }
 
     static String encode(SortedMap<String, FileDigest> entries) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("format", FORMAT);
         ObjectNode files = root.putObject("files");
-        entries.forEach((key, digest) -> files.putObject(key).put("bytes", digest.bytes()).put("sha256", digest.sha256Hex()));
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialise a JSON tree", e);
-        }
+        entries.forEach((key, digest) -> digest.putInto(files.putObject(key)));
+        return Json.toFileText(root);
     }
 
     SortedMap<String, FileDigest> decode(byte[] bytes) {
-        String text;
-        try {
-            text = Utf8.decodeStrictly(bytes);
-        } catch (CharacterCodingException e) {
-            throw bad("not valid UTF-8");
-        }
-        JsonNode tree;
-        try (JsonParser parser = JSON.createParser(text)) {
-            tree = JSON.readTree(parser);
-        } catch (IOException e) {
-            throw bad("not valid JSON: " + jsonProblem(e));
-        }
-        if (tree == null || !tree.isObject()) {
-            throw bad("not a JSON object");
-        }
+        JsonNode tree = Json.readObject(bytes, "manifest", this::bad);
         for (String key : (Iterable<String>) tree::fieldNames) {
             if (!ROOT_KEYS.contains(key)) {
-                throw bad("unexpected key " + quote(key));
+                throw bad("unexpected key " + OneLine.quote(key));
             }
         }
         JsonNode format = tree.get("format");
         if (format == null || !format.isTextual() || !format.textValue().equals(FORMAT)) {
-            throw bad("format is " + abbreviate(String.valueOf(format)) + ", not \"" + FORMAT + "\"");
+            throw bad("format is " + OneLine.abbreviate(String.valueOf(format)) + ", not \"" + FORMAT + "\"");
         }
         JsonNode files = tree.get("files");
         if (files == null || !files.isObject()) {
@@ -342,7 +308,7 @@ public final class FileManifest {
         SortedMap<String, FileDigest> entries = new TreeMap<>();
         for (Map.Entry<String, JsonNode> e : files.properties()) {
             String key = e.getKey();
-            String where = "files[" + quote(key) + "]";
+            String where = "files[" + OneLine.quote(key) + "]";
             if (!isValidKey(key)) {
                 throw bad(where + ": not a relative path inside the run");
             }
@@ -352,18 +318,10 @@ public final class FileManifest {
             }
             for (String k : (Iterable<String>) entry::fieldNames) {
                 if (!ENTRY_KEYS.contains(k)) {
-                    throw bad(where + " has an unexpected key " + quote(k));
+                    throw bad(where + " has an unexpected key " + OneLine.quote(k));
                 }
             }
-            JsonNode size = entry.get("bytes");
-            if (size == null || !size.isIntegralNumber() || !size.canConvertToLong() || size.longValue() < 0) {
-                throw bad(where + ".bytes must be a non-negative integer, not " + abbreviate(String.valueOf(size)));
-            }
-            JsonNode sha = entry.get("sha256");
-            if (sha == null || !sha.isTextual() || !FileDigest.isSha256Hex(sha.textValue())) {
-                throw bad(where + ".sha256 must be 64 lower-case hex digits, not " + abbreviate(String.valueOf(sha)));
-            }
-            entries.put(key, new FileDigest(size.longValue(), sha.textValue()));
+            entries.put(key, FileDigest.from(entry, where, this::bad));
         }
         return entries;
     }
@@ -383,35 +341,5 @@ public final class FileManifest {
 
     private IntegrityException bad(String problem) {
         return new IntegrityException(Kind.BAD_MANIFEST, file, file + ": " + problem);
-    }
-
-    private static String jsonProblem(IOException e) {
-        String m = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-        m = m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
-        if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
-            m += " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")";
-        }
-        return m;
-    }
-
-    private static String io(IOException e) {
-        String type = e.getClass().getSimpleName();
-        return e.getMessage() == null ? type : type + " (" + e.getMessage().lines().findFirst().orElse("") + ")";
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("'");
-        s.codePoints().limit(80).forEach(c -> {
-            if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029) {
-                b.append(String.format("\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.append(s.codePointCount(0, s.length()) > 80 ? "...'" : "'").toString();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

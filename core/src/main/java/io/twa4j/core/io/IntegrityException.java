@@ -46,7 +46,7 @@ public class IntegrityException extends RuntimeException {
      * @param cause the underlying failure, or null
      */
     public IntegrityException(Kind kind, Path file, String message, Throwable cause) {
-        super(message.replaceAll("[\\r\\n\\u0085\\u2028\\u2029]", " "), cause);
+        super(OneLine.of(message), cause);
         this.kind = kind;
         this.file = file;
     }

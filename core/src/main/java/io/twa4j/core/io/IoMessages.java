@@ -18,12 +18,12 @@ public final class IoMessages {
     public static String reason(IOException e) {
         if (e instanceof FileSystemException f) {
             // the message of a FileSystemException is mostly the path, which the caller names anyway
-            return f.getReason() != null ? firstLine(f.getReason()) : words(e.getClass().getSimpleName());
+            return f.getReason() != null ? OneLine.firstLine(f.getReason()) : words(e.getClass().getSimpleName());
         }
         if (e instanceof EOFException) {
-            return e.getMessage() == null ? "unexpected end of file" : "unexpected end of file: " + firstLine(e.getMessage());
+            return e.getMessage() == null ? "unexpected end of file" : "unexpected end of file: " + OneLine.firstLine(e.getMessage());
         }
-        String message = e.getMessage() == null ? "" : firstLine(e.getMessage()).strip();
+        String message = OneLine.firstLine(e.getMessage()).strip();
         return message.isEmpty() ? words(e.getClass().getSimpleName()) : message;
     }
 
@@ -34,10 +34,5 @@ public final class IoMessages {
             return "I/O error";
         }
         return stem.replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase(Locale.ROOT);
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).replace('\r', ' ');
     }
 }

@@ -1,11 +1,10 @@
 package io.twa4j.core.snapshot;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twa4j.core.io.FileDigest;
-import java.io.IOException;
+import io.twa4j.core.io.Json;
+import io.twa4j.core.io.OneLine;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +31,6 @@ final class Manifest {
     private static final Set<String> ROOT_KEYS = Set.of("format", "snapshots");
     private static final Set<String> ENTRY_KEYS =
             Set.of("index", "epoch", "step", "global_step", "lr", "metrics", "file", "bytes", "sha256");
-    private static final ObjectMapper JSON =
-            SafeTensorsHeader.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Manifest() {}
 
@@ -44,7 +41,7 @@ final class Manifest {
 
     /** The manifest text for {@code snapshots}, indented, ending with a newline. */
     static String encode(List<SnapshotInfo> snapshots) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("format", FORMAT);
         var list = root.putArray("snapshots");
         for (SnapshotInfo s : snapshots) {
@@ -57,14 +54,9 @@ final class Manifest {
             ObjectNode metrics = e.putObject("metrics");
             s.meta().metrics().forEach(metrics::put);
             e.put("file", s.file());
-            e.put("bytes", s.bytes());
-            e.put("sha256", s.sha256());
+            s.digest().putInto(e);
         }
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialise a JSON tree", e);
-        }
+        return Json.toFileText(root);
     }
 
     /**
@@ -74,7 +66,7 @@ final class Manifest {
      * @throws SnapshotException naming {@code source} and the problem
      */
     static List<SnapshotInfo> decode(String source, byte[] bytes) {
-        JsonNode root = StrictJson.object(source, "manifest", bytes);
+        JsonNode root = Json.readObject(bytes, "manifest", problem -> fail(source, problem));
         checkKeys(source, "the manifest", root, ROOT_KEYS);
         JsonNode format = root.get("format");
         if (format == null || !format.isTextual() || !format.textValue().equals(FORMAT)) {
@@ -116,7 +108,7 @@ final class Manifest {
         for (Map.Entry<String, JsonNode> m : metricsNode.properties()) {
             JsonNode v = m.getValue();
             if (!v.isNumber() || !Double.isFinite(v.doubleValue()) || m.getKey().isEmpty()) {
-                throw fail(source, where + ".metrics[" + Messages.quote(m.getKey()) + "] must be a finite number, not " + v);
+                throw fail(source, where + ".metrics[" + OneLine.quote(m.getKey()) + "] must be a finite number, not " + v);
             }
             metrics.put(m.getKey(), v.doubleValue());
         }
@@ -124,19 +116,15 @@ final class Manifest {
         if (!file.isTextual() || !file.textValue().equals(fileName(i))) {
             throw fail(source, where + ".file is " + file + ", expected \"" + fileName(i) + "\"");
         }
-        long bytes = natural(source, where, node, "bytes", Long.MAX_VALUE);
-        JsonNode sha = require(source, where, node, "sha256");
-        if (!sha.isTextual() || !FileDigest.isSha256Hex(sha.textValue())) {
-            throw fail(source, where + ".sha256 must be 64 lower-case hex digits, not " + abbreviate(sha.toString()));
-        }
+        FileDigest digest = FileDigest.from(node, where, problem -> fail(source, problem));
         SnapshotMeta meta = new SnapshotMeta(epoch, step, globalStep, lr.doubleValue(), metrics);
-        return new SnapshotInfo(i, meta, file.textValue(), bytes, sha.textValue());
+        return new SnapshotInfo(i, meta, file.textValue(), digest);
     }
 
     private static void checkKeys(String source, String where, JsonNode node, Set<String> allowed) {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!allowed.contains(field.getKey())) {
-                throw fail(source, where + " has an unexpected key " + Messages.quote(field.getKey()));
+                throw fail(source, where + " has an unexpected key " + OneLine.quote(field.getKey()));
             }
         }
     }
@@ -152,16 +140,12 @@ final class Manifest {
     private static long natural(String source, String where, JsonNode node, String key, long max) {
         JsonNode v = require(source, where, node, key);
         if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0 || v.longValue() > max) {
-            throw fail(source, where + "." + key + " must be an integer in 0.." + max + ", not " + abbreviate(v.toString()));
+            throw fail(source, where + "." + key + " must be an integer in 0.." + max + ", not " + OneLine.abbreviate(v.toString()));
         }
         return v.longValue();
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
-
     private static SnapshotException fail(String source, String problem) {
-        return Messages.fail(source, problem);
+        return new SnapshotException(source + ": " + problem);
     }
 }

@@ -8,24 +8,27 @@ import io.twa4j.core.io.FileDigest;
  * @param index the snapshot's position in the history, from 0
  * @param meta where in training it was taken
  * @param file the file name inside the snapshot directory ({@code NNNNNN.safetensors})
- * @param bytes the file's size
- * @param sha256 the file's SHA-256, 64 lower-case hex digits
+ * @param digest the file's size and SHA-256
  */
-public record SnapshotInfo(int index, SnapshotMeta meta, String file, long bytes, String sha256) {
+public record SnapshotInfo(int index, SnapshotMeta meta, String file, FileDigest digest) {
 
     /** Checks that the fields are present and well-formed. */
     public SnapshotInfo {
         if (index < 0) {
             throw new IllegalArgumentException("negative index " + index);
         }
-        if (meta == null || file == null) {
-            throw new IllegalArgumentException("meta and file are required");
+        if (meta == null || file == null || digest == null) {
+            throw new IllegalArgumentException("meta, file and digest are required");
         }
-        new FileDigest(bytes, sha256); // validates both
     }
 
-    /** The size and checksum recorded for the file. */
-    public FileDigest digest() {
-        return new FileDigest(bytes, sha256);
+    /** The file's size in bytes. */
+    public long bytes() {
+        return digest.bytes();
+    }
+
+    /** The file's SHA-256, 64 lower-case hex digits. */
+    public String sha256() {
+        return digest.sha256Hex();
     }
 }

@@ -3,7 +3,13 @@ package io.twa4j.core.snapshot;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.twa4j.core.io.AtomicFiles;
+import io.twa4j.core.io.BadFileException;
 import io.twa4j.core.io.FileDigest;
+import io.twa4j.core.io.FileManifest;
+import io.twa4j.core.io.IntegrityException;
+import io.twa4j.core.io.IoMessages;
+import io.twa4j.core.safetensors.Header;
+import io.twa4j.core.safetensors.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,7 +67,7 @@ public final class SnapshotStore {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new SnapshotException(dir + ": cannot create the directory: " + Messages.io(e), e);
+            throw new SnapshotException(dir + ": cannot create the directory: " + IoMessages.reason(e), e);
         }
         SnapshotStore store = new SnapshotStore(dir, List.of());
         store.writeManifest(List.of());
@@ -85,7 +91,7 @@ public final class SnapshotStore {
         } catch (NoSuchFileException e) {
             throw new SnapshotException(runDir + " has no snapshot store (" + manifest + " does not exist)", e);
         } catch (IOException e) {
-            throw new SnapshotException(manifest + ": cannot read: " + Messages.io(e), e);
+            throw new SnapshotException(manifest + ": cannot read: " + IoMessages.reason(e), e);
         }
         return new SnapshotStore(dir, Manifest.decode(manifest.toString(), bytes));
     }
@@ -118,8 +124,13 @@ public final class SnapshotStore {
         int index = snapshots.size();
         String name = Manifest.fileName(index);
         Path file = directory.resolve(name);
-        FileDigest digest = SafeTensors.write(file, tensors, fileMetadata(index, meta));
-        SnapshotInfo info = new SnapshotInfo(index, meta, name, digest.bytes(), digest.sha256Hex());
+        FileDigest digest;
+        try {
+            digest = SafeTensors.write(file, tensors, fileMetadata(index, meta));
+        } catch (BadFileException e) {
+            throw SnapshotException.of(e);
+        }
+        SnapshotInfo info = new SnapshotInfo(index, meta, name, digest);
         List<SnapshotInfo> next = new ArrayList<>(snapshots);
         next.add(info);
         try {
@@ -158,7 +169,7 @@ public final class SnapshotStore {
             try {
                 Files.deleteIfExists(directory.resolve(info.file()));
             } catch (IOException e) {
-                throw new SnapshotException(directory.resolve(info.file()) + ": cannot delete: " + Messages.io(e), e);
+                throw new SnapshotException(directory.resolve(info.file()) + ": cannot delete: " + IoMessages.reason(e), e);
             }
         }
     }
@@ -210,23 +221,10 @@ public final class SnapshotStore {
      */
     public void verify(int index) {
         SnapshotInfo info = get(index);
-        Path file = directory.resolve(info.file());
-        String what = "snapshot " + index + ": " + file;
         try {
-            long size = Files.size(file);
-            if (size != info.bytes()) {
-                throw new SnapshotException(what + " has " + size + " bytes, the manifest records " + info.bytes()
-                        + " (truncated or replaced)");
-            }
-            FileDigest actual = FileDigest.of(file);
-            if (!actual.equals(info.digest())) {
-                throw new SnapshotException(what + " is corrupt: its SHA-256 is " + actual.sha256Hex()
-                        + ", the manifest records " + info.sha256());
-            }
-        } catch (NoSuchFileException e) {
-            throw new SnapshotException(what + " is missing", e);
-        } catch (IOException e) {
-            throw new SnapshotException(what + ": cannot read: " + Messages.io(e), e);
+            FileManifest.check(directory.resolve(info.file()), info.digest(), "the snapshot manifest");
+        } catch (IntegrityException e) {
+            throw new SnapshotException("snapshot " + index + ": " + e.getMessage(), e);
         }
     }
 
@@ -241,7 +239,7 @@ public final class SnapshotStore {
         verify(index);
         try {
             return SafeTensors.read(file(index), manager);
-        } catch (SnapshotException e) {
+        } catch (BadFileException e) {
             throw new SnapshotException("snapshot " + index + ": " + e.getMessage(), e);
         }
     }
@@ -250,10 +248,10 @@ public final class SnapshotStore {
      * The header of snapshot {@code index} (names, dtypes, shapes), without reading or verifying
      * the data.
      */
-    public SafeTensors.Header readHeader(int index) {
+    public Header readHeader(int index) {
         try {
             return SafeTensors.readHeader(file(index));
-        } catch (SnapshotException e) {
+        } catch (BadFileException e) {
             throw new SnapshotException("snapshot " + index + ": " + e.getMessage(), e);
         }
     }
@@ -267,7 +265,7 @@ public final class SnapshotStore {
         try {
             AtomicFiles.writeString(manifest, Manifest.encode(list));
         } catch (IOException e) {
-            throw new SnapshotException(manifest + ": cannot write: " + Messages.io(e), e);
+            throw new SnapshotException(manifest + ": cannot write: " + IoMessages.reason(e), e);
         }
     }
 

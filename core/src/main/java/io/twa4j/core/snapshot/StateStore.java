@@ -2,19 +2,21 @@ package io.twa4j.core.snapshot;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twa4j.core.io.AtomicFiles;
+import io.twa4j.core.io.BadFileException;
 import io.twa4j.core.io.FileDigest;
+import io.twa4j.core.io.FileManifest;
+import io.twa4j.core.io.IntegrityException;
+import io.twa4j.core.io.IoMessages;
+import io.twa4j.core.io.Json;
+import io.twa4j.core.safetensors.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +36,6 @@ public final class StateStore {
     public static final int KEEP = 2;
 
     private static final String FORMAT = "twa4j-state/1";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path directory;
 
@@ -103,24 +104,28 @@ public final class StateStore {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new SnapshotException(directory + ": cannot create the directory: " + Messages.io(e), e);
+            throw new SnapshotException(directory + ": cannot create the directory: " + IoMessages.reason(e), e);
         }
         String base = String.format(Locale.ROOT, "%012d", sequence);
         Path file = directory.resolve(base + ".safetensors");
-        FileDigest digest = SafeTensors.write(file, tensors, metadata);
-        ObjectNode record = JSON.createObjectNode();
+        FileDigest digest;
+        try {
+            digest = SafeTensors.write(file, tensors, metadata);
+        } catch (BadFileException e) {
+            throw SnapshotException.of(e);
+        }
+        ObjectNode record = Json.object();
         record.put("format", FORMAT);
         record.put("sequence", sequence);
         record.put("file", file.getFileName().toString());
-        record.put("bytes", digest.bytes());
-        record.put("sha256", digest.sha256Hex());
+        digest.putInto(record);
         ObjectNode meta = record.putObject("metadata");
         metadata.forEach(meta::put);
         Path recordFile = directory.resolve(base + ".json");
         try {
-            AtomicFiles.writeString(recordFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(record) + "\n");
+            AtomicFiles.writeString(recordFile, Json.toFileText(record));
         } catch (IOException e) {
-            throw new SnapshotException(recordFile + ": cannot write: " + Messages.io(e), e);
+            throw new SnapshotException(recordFile + ": cannot write: " + IoMessages.reason(e), e);
         }
         prune();
         return new Saved(sequence, file, Map.copyOf(metadata));
@@ -172,7 +177,11 @@ public final class StateStore {
      */
     public Map<String, NDArray> read(Saved state, NDManager manager) {
         check(recordOf(state));
-        return SafeTensors.readStored(state.file(), manager);
+        try {
+            return SafeTensors.readStored(state.file(), manager);
+        } catch (BadFileException e) {
+            throw SnapshotException.of(e);
+        }
     }
 
     /**
@@ -188,7 +197,7 @@ public final class StateStore {
                 }
             }
         } catch (IOException e) {
-            throw new SnapshotException(directory + ": cannot delete newer states: " + Messages.io(e), e);
+            throw new SnapshotException(directory + ": cannot delete newer states: " + IoMessages.reason(e), e);
         }
     }
 
@@ -199,50 +208,43 @@ public final class StateStore {
                 Files.deleteIfExists(file);
             }
         } catch (IOException e) {
-            throw new SnapshotException(directory + ": cannot delete old states: " + Messages.io(e), e);
+            throw new SnapshotException(directory + ": cannot delete old states: " + IoMessages.reason(e), e);
         }
     }
 
     private Saved check(Path record) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(Files.readAllBytes(record));
-        } catch (JacksonException e) {
-            throw new SnapshotException("state record " + record + " is malformed: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new SnapshotException("state record " + record + ": cannot read: " + Messages.io(e), e);
-        }
-        if (node == null || !FORMAT.equals(node.path("format").asText()) || !node.path("file").isTextual()
-                || !node.path("sha256").isTextual() || !node.path("bytes").canConvertToLong() || !node.path("metadata").isObject()) {
-            throw new SnapshotException("state record " + record + " is not a " + FORMAT + " record");
-        }
+        JsonNode node = readRecord(record);
         String name = node.get("file").asText();
         if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
             throw new SnapshotException("state record " + record + " names a file outside its directory: " + name);
         }
+        FileDigest digest = FileDigest.from(node, "", problem -> new SnapshotException("state record " + record + ": " + problem));
         Path file = directory.resolve(name);
         try {
-            long size = Files.size(file);
-            if (size != node.get("bytes").asLong()) {
-                throw new SnapshotException("state " + file + " has " + size + " bytes, its record says " + node.get("bytes").asLong()
-                        + " (truncated or replaced)");
-            }
-            String actual = FileDigest.of(file).sha256Hex();
-            if (!actual.equalsIgnoreCase(node.get("sha256").asText())) {
-                throw new SnapshotException("state " + file + " is corrupt: SHA-256 " + actual + ", its record says "
-                        + node.get("sha256").asText());
-            }
-        } catch (NoSuchFileException e) {
-            throw new SnapshotException("state " + file + " is missing", e);
-        } catch (IOException e) {
-            throw new SnapshotException("state " + file + ": cannot read: " + Messages.io(e), e);
+            FileManifest.check(file, digest, record.getFileName().toString());
+        } catch (IntegrityException e) {
+            throw new SnapshotException("state " + e.getMessage(), e);
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.get("metadata").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.get("metadata").properties()) {
             metadata.put(entry.getKey(), entry.getValue().asText());
         }
         return new Saved(node.path("sequence").asLong(), file, metadata);
+    }
+
+    /** A state record's JSON, with its format, a file name and metadata (the digest is read by the caller). */
+    private static JsonNode readRecord(Path record) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(record);
+        } catch (IOException e) {
+            throw new SnapshotException("state record " + record + ": cannot read: " + IoMessages.reason(e), e);
+        }
+        JsonNode node = Json.readObject(bytes, "state record " + record, SnapshotException::new);
+        if (!FORMAT.equals(node.path("format").asText()) || !node.path("file").isTextual() || !node.path("metadata").isObject()) {
+            throw new SnapshotException("state record " + record + " is not a " + FORMAT + " record");
+        }
+        return node;
     }
 
     /** The state records, newest first. */
@@ -255,7 +257,7 @@ public final class StateStore {
                     .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
                     .toList();
         } catch (IOException e) {
-            throw new SnapshotException(directory + ": cannot list: " + Messages.io(e), e);
+            throw new SnapshotException(directory + ": cannot list: " + IoMessages.reason(e), e);
         }
     }
 
@@ -282,7 +284,7 @@ public final class StateStore {
                 }
             }
         } catch (IOException e) {
-            throw new SnapshotException(directory + ": cannot delete old states: " + Messages.io(e), e);
+            throw new SnapshotException(directory + ": cannot delete old states: " + IoMessages.reason(e), e);
         }
     }
 }

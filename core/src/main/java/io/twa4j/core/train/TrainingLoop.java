@@ -1,6 +1,5 @@
 package io.twa4j.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -101,69 +100,8 @@ public final class TrainingLoop {
                 from.epoch(), epochs, stepsPerEpoch, schedule.at(from.epoch(), Math.min(from.step(), stepsPerEpoch - 1), stepsPerEpoch),
                 from.step(), from.resumed());
         listeners.forEach(listener -> listener.onRunStart(info));
-        Engine engine = manager.getEngine();
         for (int epoch = from.epoch(); epoch < epochs; epoch++) {
-            boolean partial = epoch == from.epoch() && from.step() > 0;
-            long started = System.nanoTime();
-            double lossSum = partial ? from.lossSum() : 0;
-            long correct = partial ? from.correct() : 0;
-            long seen = partial ? from.seen() : 0;
-            int firstStep = partial ? from.step() : 0;
-            long waitNanos;
-            double firstLr = schedule.at(epoch, 0, stepsPerEpoch);
-            try (BatchSource.BatchIterator batches = train.epoch(epoch)) {
-                for (int skipped = 0; skipped < firstStep && batches.hasNext(); skipped++) {
-                    batches.next();
-                }
-                for (int step = firstStep; batches.hasNext(); step++) {
-                    HostBatch batch = batches.next();
-                    double lr = schedule.at(epoch, step, stepsPerEpoch);
-                    long globalStep = (long) epoch * stepsPerEpoch + step;
-                    if (stepSeed != null) {
-                        // the engine's random state (dropout) is a function of the position, so a resumed run continues it
-                        engine.setRandomSeed(stepSeed(stepSeed, globalStep));
-                    }
-                    double loss;
-                    try (NDManager scope = manager.newSubManager()) {
-                        NDArray labels = batch.labels(scope);
-                        NDArray logits;
-                        NDArray batchLoss;
-                        try (GradientCollector collector = engine.newGradientCollector()) {
-                            logits = Evaluator.forward(block, scope, batch.features(scope), true);
-                            batchLoss = Evaluator.crossEntropy(logits, labels).mean();
-                            collector.backward(batchLoss);
-                        }
-                        loss = batchLoss.getFloat();
-                        if (!Double.isFinite(loss)) {
-                            trainable.zeroGradients();
-                            throw new NonFiniteLossException(loss, epoch, step);
-                        }
-                        correct += Evaluator.correct(logits, labels);
-                        updateRule.step(lr, scope);
-                        trainable.zeroGradients();
-                    }
-                    lossSum += loss * batch.size();
-                    seen += batch.size();
-                    TrainingListener.StepEvent event = new TrainingListener.StepEvent(
-                            epoch, step, stepsPerEpoch, globalStep, lr, loss, lossSum / seen, lossSum, correct, seen);
-                    listeners.forEach(listener -> listener.onStep(event));
-                    if (stopRequest.getAsBoolean()) {
-                        listeners.forEach(listener -> listener.onStop(event));
-                        throw new TrainingStoppedException(epoch, step + 1, stepsPerEpoch);
-                    }
-                }
-                waitNanos = batches.waitNanos();
-            }
-            Evaluation testResult = test == null ? null : evaluator.evaluate(test);
-            TrainingListener.EpochEvent event = new TrainingListener.EpochEvent(
-                    epoch + 1,
-                    firstLr,
-                    lossSum / seen,
-                    (double) correct / seen,
-                    testResult,
-                    (System.nanoTime() - started) / 1e9,
-                    waitNanos / 1e9);
-            listeners.forEach(listener -> listener.onEpochEnd(event));
+            runEpoch(train, test, epoch, epoch == from.epoch() && from.step() > 0 ? from : Position.at(epoch), stepsPerEpoch);
         }
         listeners.forEach(TrainingListener::onRunEnd);
     }
@@ -174,6 +112,72 @@ public final class TrainingLoop {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return (int) ((z ^ (z >>> 31)) & 0x7fffffff);
+    }
+
+    /** One epoch from {@code from} (its start, or a position within it with the totals so far), then its evaluation. */
+    private void runEpoch(BatchSource train, BatchSource test, int epoch, Position from, int stepsPerEpoch) {
+        long started = System.nanoTime();
+        double lossSum = from.lossSum();
+        long correct = from.correct();
+        long seen = from.seen();
+        long waitNanos;
+        double firstLr = schedule.at(epoch, 0, stepsPerEpoch);
+        try (BatchSource.BatchIterator batches = train.epoch(epoch)) {
+            for (int skipped = 0; skipped < from.step() && batches.hasNext(); skipped++) {
+                batches.next();
+            }
+            for (int step = from.step(); batches.hasNext(); step++) {
+                HostBatch batch = batches.next();
+                double lr = schedule.at(epoch, step, stepsPerEpoch);
+                long globalStep = (long) epoch * stepsPerEpoch + step;
+                if (stepSeed != null) {
+                    // the engine's random state (dropout) is a function of the position, so a resumed run continues it
+                    manager.getEngine().setRandomSeed(stepSeed(stepSeed, globalStep));
+                }
+                StepResult result = step(batch, epoch, step, lr);
+                lossSum += result.loss() * batch.size();
+                correct += result.correct();
+                seen += batch.size();
+                TrainingListener.StepEvent event = new TrainingListener.StepEvent(
+                        epoch, step, stepsPerEpoch, globalStep, lr, result.loss(), lossSum / seen, lossSum, correct, seen);
+                listeners.forEach(listener -> listener.onStep(event));
+                if (stopRequest.getAsBoolean()) {
+                    listeners.forEach(listener -> listener.onStop(event));
+                    throw new TrainingStoppedException(epoch, step + 1, stepsPerEpoch);
+                }
+            }
+            waitNanos = batches.waitNanos();
+        }
+        Evaluation testResult = test == null ? null : evaluator.evaluate(test);
+        TrainingListener.EpochEvent event = new TrainingListener.EpochEvent(epoch + 1, firstLr, lossSum / seen, (double) correct / seen,
+                testResult, (System.nanoTime() - started) / 1e9, waitNanos / 1e9);
+        listeners.forEach(listener -> listener.onEpochEnd(event));
+    }
+
+    /** The loss of a step and how many of its examples were classified correctly (before the update). */
+    private record StepResult(double loss, long correct) {}
+
+    /** Forward, backward and the update on one batch, every temporary array in a scope of the step. */
+    private StepResult step(HostBatch batch, int epoch, int step, double lr) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray labels = batch.labels(scope);
+            NDArray logits;
+            NDArray batchLoss;
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                logits = Evaluator.forward(block, scope, batch.features(scope), true);
+                batchLoss = Evaluator.crossEntropy(logits, labels).mean();
+                collector.backward(batchLoss);
+            }
+            double loss = batchLoss.getFloat();
+            if (!Double.isFinite(loss)) {
+                trainable.zeroGradients();
+                throw new NonFiniteLossException(loss, epoch, step);
+            }
+            long correct = Evaluator.correct(logits, labels);
+            updateRule.step(lr, scope);
+            trainable.zeroGradients();
+            return new StepResult(loss, correct);
+        }
     }
 
     /** Builds a {@link TrainingLoop}. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.twa4j.core.io.FileDigest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -28,7 +29,7 @@ import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * The manifest parser ({@link Manifest#decode}, on {@link StrictJson}) against structured damage:
+ * The manifest parser ({@link Manifest#decode}, on {@link io.twa4j.core.io.Json#readObject}) against structured damage:
  * any value of an entry replaced by any JSON value, keys removed or added, arbitrary bytes and
  * text, and inputs built to exhaust a parser (deep nesting, endless numbers). Every input either
  * decodes to exactly what it says, or is refused with a one-line {@link SnapshotException} that
@@ -55,11 +56,11 @@ class ManifestDamageProperties {
     };
 
     private static final List<SnapshotInfo> ORIGINAL = List.of(
-            new SnapshotInfo(0, SnapshotMeta.of(0, 0, 0, 0.1), Manifest.fileName(0), 1200, "0123456789abcdef".repeat(4)),
+            new SnapshotInfo(0, SnapshotMeta.of(0, 0, 0, 0.1), Manifest.fileName(0), new FileDigest(1200, "0123456789abcdef".repeat(4))),
             new SnapshotInfo(1, new SnapshotMeta(1, 0, 50, 0.1, Map.of("train_loss", 1.5, "test_acc", 0.625)),
-                    Manifest.fileName(1), 1208, "fedcba9876543210".repeat(4)),
+                    Manifest.fileName(1), new FileDigest(1208, "fedcba9876543210".repeat(4))),
             new SnapshotInfo(2, new SnapshotMeta(1, 25, 75, 0.01, Map.of("train_loss", 0.75)),
-                    Manifest.fileName(2), 1216, "00112233445566778899aabbccddeeff".repeat(2)));
+                    Manifest.fileName(2), new FileDigest(1216, "00112233445566778899aabbccddeeff".repeat(2))));
 
     private static JsonNode tree() {
         try {

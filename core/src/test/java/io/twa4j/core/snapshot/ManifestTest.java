@@ -3,6 +3,7 @@ package io.twa4j.core.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.twa4j.core.io.FileDigest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ class ManifestTest {
                 Arguments.of(manifest(entry("epoch", "-1")), "snapshots[0].epoch must be an integer"),
                 Arguments.of(manifest(entry("epoch", "1.5")), "snapshots[0].epoch must be an integer"),
                 Arguments.of(manifest(entry("step", "3000000000")), "snapshots[0].step must be an integer"),
-                Arguments.of(manifest(entry("bytes", "\"120\"")), "snapshots[0].bytes must be an integer"),
+                Arguments.of(manifest(entry("bytes", "\"120\"")), "snapshots[0].bytes must be a non-negative integer"),
                 Arguments.of(manifest(entry("lr", "-0.1")), "snapshots[0].lr must be a non-negative number"),
                 Arguments.of(manifest(entry("lr", "\"0.1\"")), "snapshots[0].lr must be a non-negative number"),
                 Arguments.of(manifest(entry("lr", "1e999")), "snapshots[0].lr must be a non-negative number"),
@@ -107,15 +108,15 @@ class ManifestTest {
         writeManifest(manifest(entry(null, null)).getBytes(StandardCharsets.UTF_8));
         List<SnapshotInfo> list = SnapshotStore.open(run).list();
         assertThat(list).containsExactly(new SnapshotInfo(
-                0, new SnapshotMeta(0, 0, 0, 0.1, Map.of("loss", 2.5)), "000000.safetensors", 120, SHA));
+                0, new SnapshotMeta(0, 0, 0, 0.1, Map.of("loss", 2.5)), "000000.safetensors", new FileDigest(120, SHA)));
     }
 
     @Test
     void encodeAndDecodeAreInverse() {
         List<SnapshotInfo> list = List.of(
-                new SnapshotInfo(0, SnapshotMeta.of(0, 0, 0, 0.1), Manifest.fileName(0), 8, SHA),
+                new SnapshotInfo(0, SnapshotMeta.of(0, 0, 0, 0.1), Manifest.fileName(0), new FileDigest(8, SHA)),
                 new SnapshotInfo(1, new SnapshotMeta(3, 17, 1_234_567_890_123L, 1e-4, Map.of("acc", 0.987654321)),
-                        Manifest.fileName(1), 1L << 40, SHA.replace('0', 'f')));
+                        Manifest.fileName(1), new FileDigest(1L << 40, SHA.replace('0', 'f'))));
         String text = Manifest.encode(list);
         assertThat(text).endsWith("}\n");
         assertThat(Manifest.decode("m", text.getBytes(StandardCharsets.UTF_8))).isEqualTo(list);

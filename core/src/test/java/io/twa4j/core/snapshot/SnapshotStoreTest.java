@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twa4j.core.safetensors.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,10 +161,10 @@ class SnapshotStoreTest {
             byte[] bytes = Files.readAllBytes(file);
             Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 4));
             assertThatThrownBy(() -> store.read(0, m)).isInstanceOf(SnapshotException.class)
-                    .hasMessage("snapshot 0: " + file + " has " + (bytes.length - 4) + " bytes, the manifest records "
-                            + info.bytes() + " (truncated or replaced)");
+                    .hasMessage("snapshot 0: " + file + " is truncated: " + (bytes.length - 4) + " bytes, the snapshot manifest records "
+                            + info.bytes());
             Files.delete(file);
-            assertThatThrownBy(() -> store.verify(0)).hasMessage("snapshot 0: " + file + " is missing");
+            assertThatThrownBy(() -> store.verify(0)).hasMessage("snapshot 0: " + file + " is missing (the snapshot manifest lists it)");
         }
     }
 

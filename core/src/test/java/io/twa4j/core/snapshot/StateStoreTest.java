@@ -90,4 +90,24 @@ class StateStoreTest {
             assertThat(files(store.directory())).isZero();
         }
     }
+
+    @Test
+    void aTruncatedStateOrABadDigestInItsRecordIsReportedNamingTheFiles() throws IOException {
+        StateStore store = new StateStore(temp.resolve("state"));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            StateStore.Saved saved = save(store, manager, 3);
+            Path record = store.recordOf(saved);
+            String intact = Files.readString(record);
+            byte[] bytes = Files.readAllBytes(saved.file());
+            Files.write(saved.file(), java.util.Arrays.copyOf(bytes, bytes.length - 1));
+            assertThat(store.latest().problems()).containsExactly("state " + saved.file() + " is truncated: " + (bytes.length - 1)
+                    + " bytes, " + record.getFileName() + " records " + bytes.length);
+            Files.write(saved.file(), bytes);
+            Files.writeString(record, intact.replaceFirst("\"bytes\" : \\d+", "\"bytes\" : -5"));
+            assertThat(store.checkAll().problems()).containsExactly(
+                    "state record " + record + ": 'bytes' must be a non-negative integer, not -5");
+            Files.writeString(record, intact);
+            assertThat(store.checkAll().intact()).hasSize(1);
+        }
+    }
 }

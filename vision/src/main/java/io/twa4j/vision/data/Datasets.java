@@ -109,26 +109,6 @@ public final class Datasets {
         return byName(name).name();
     }
 
-    /** The number of classes of the named dataset; now {@code byName(name).classes()}. */
-    public static int numClasses(String name) {
-        return byName(name).classes();
-    }
-
-    /** The shape (C, H, W) of one image of the named dataset; now {@code byName(name).imageShape()}. */
-    public static Shape imageShape(String name) {
-        return byName(name).imageShape();
-    }
-
-    /** The normalisation the named dataset is trained with; now {@code byName(name).normalization()}. */
-    public static Normalization normalization(String name) {
-        return byName(name).normalization();
-    }
-
-    /** Where the named dataset is looked for when no directory is given; now {@code byName(name).defaultDir()}. */
-    public static Path defaultDir(String name) {
-        return byName(name).defaultDir();
-    }
-
     /**
      * Loads a split of the named dataset, named {@code <name>/train} or {@code <name>/test}:
      * {@code byName(name).load(dataDir, train)}.

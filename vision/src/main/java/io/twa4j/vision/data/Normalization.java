@@ -7,7 +7,8 @@ import java.util.Arrays;
  * Normalize(mean, std)}: a byte {@code v} of channel {@code c} becomes {@code (v / 255 - mean[c]) /
  * std[c]}.
  *
- * <p>A normalisation with one mean and one std applies to every channel.
+ * <p>A normalisation with one mean and one std applies to every channel. The one a dataset is
+ * trained with is its {@link Dataset#normalization()}.
  */
 public final class Normalization {
 
@@ -58,15 +59,6 @@ public final class Normalization {
     /** The same mean and std for every channel. */
     public static Normalization of(float mean, float std) {
         return of(new float[] {mean}, new float[] {std});
-    }
-
-    /**
-     * The normalisation the named dataset is trained with (see {@link Datasets#NAMES}).
-     *
-     * @throws DatasetException if the name is unknown
-     */
-    public static Normalization forDataset(String name) {
-        return Datasets.byName(name).normalization();
     }
 
     /** The per-channel mean and std of a whole image set, on the 0..1 scale. */

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Loads the real Fashion-MNIST where the Debian package dataset-fashion-mnist is installed. */
 class FashionMnistTest {
 
-    private static final Path DIR = Datasets.defaultDir("fashion-mnist");
+    private static final Path DIR = Datasets.byName("fashion-mnist").defaultDir();
 
     @BeforeAll
     static void needsTheDataset() {

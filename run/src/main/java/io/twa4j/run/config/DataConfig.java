@@ -1,0 +1,68 @@
+package io.twa4j.run.config;
+
+import io.twa4j.core.io.OneLine;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.twa4j.vision.data.Datasets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/**
+ * The data a run trains and evaluates on.
+ *
+ * @param data the dataset's canonical name (see {@link Datasets#NAMES}; any spelling is canonicalised)
+ * @param dataDir the directory holding the dataset's files, or null for the dataset's default
+ * @param trainLimit use the first N training examples, or null for all
+ * @param testLimit use the first N test examples, or null for all
+ * @param batchSize the training batch size
+ * @param evalBatchSize the evaluation batch size
+ * @param augment whether training batches are augmented (random crop and flip)
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record DataConfig(String data, String dataDir, Integer trainLimit, Integer testLimit, int batchSize, int evalBatchSize,
+        boolean augment) {
+
+    /** Checks every value, naming its key. */
+    public DataConfig {
+        String name = data;
+        data = Settings.valid("data", () -> Datasets.canonicalName(name));
+        if (dataDir != null) {
+            try {
+                Path.of(dataDir);
+            } catch (InvalidPathException e) {
+                throw new InvalidSettingException("data_dir", "{data_dir} " + OneLine.quote(dataDir) + " is not a path");
+            }
+        }
+        Settings.positiveOrNull("train_limit", trainLimit);
+        Settings.positiveOrNull("test_limit", testLimit);
+        Settings.positive("batch_size", batchSize);
+        Settings.positive("eval_batch_size", evalBatchSize);
+    }
+
+    /** The whole dataset at the default place, batches of 128 (evaluation 250), augmented as the dataset usually is. */
+    public static DataConfig of(String data) {
+        String name = Settings.valid("data", () -> Datasets.canonicalName(data));
+        return new DataConfig(name, null, null, null, 128, 250, Datasets.byName(name).augmentByDefault());
+    }
+
+    /** This data with the first {@code train} training and {@code test} test examples (null: all). */
+    public DataConfig limit(Integer train, Integer test) {
+        return new DataConfig(data, dataDir, train, test, batchSize, evalBatchSize, augment);
+    }
+
+    /** This data read from {@code directory} (null: the dataset's default place). */
+    public DataConfig in(Path directory) {
+        return new DataConfig(data, directory == null ? null : directory.toString(), trainLimit, testLimit, batchSize,
+                evalBatchSize, augment);
+    }
+
+    /** This data in batches of {@code training} (and {@code evaluation} for evaluation). */
+    public DataConfig batches(int training, int evaluation) {
+        return new DataConfig(data, dataDir, trainLimit, testLimit, training, evaluation, augment);
+    }
+
+    /** The directory of the files, or null for the dataset's default place. */
+    public Path directory() {
+        return dataDir == null ? null : Path.of(dataDir);
+    }
+}

@@ -1,0 +1,36 @@
+package io.twa4j.run.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/** The process's resident memory (Linux {@code /proc/self/status}), recorded with the metrics to show it does not grow. */
+public final class ResidentMemory {
+    private static final Path STATUS = Path.of("/proc/self/status");
+
+    private ResidentMemory() {}
+
+    /** Resident set size in MiB, or empty where the platform does not tell. */
+    public static OptionalLong megabytes() {
+        return field("VmRSS:");
+    }
+
+    /** The peak resident set size so far in MiB, or empty where the platform does not tell. */
+    public static OptionalLong peakMegabytes() {
+        return field("VmHWM:");
+    }
+
+    private static OptionalLong field(String name) {
+        try {
+            for (String line : Files.readAllLines(STATUS)) {
+                if (line.startsWith(name)) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: the figure is optional
+        }
+        return OptionalLong.empty();
+    }
+}

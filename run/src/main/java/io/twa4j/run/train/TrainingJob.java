@@ -1,0 +1,183 @@
+package io.twa4j.run.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.twa4j.core.data.BatchSource;
+import io.twa4j.core.params.FlatParameters;
+import io.twa4j.core.params.ParameterLayout;
+import io.twa4j.core.snapshot.SnapshotMeta;
+import io.twa4j.core.snapshot.SnapshotRecorder;
+import io.twa4j.core.snapshot.SnapshotStore;
+import io.twa4j.core.snapshot.StateStore;
+import io.twa4j.core.train.Evaluation;
+import io.twa4j.core.train.TrainingListener;
+import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.BasisSink;
+import io.twa4j.run.Console;
+import io.twa4j.run.RunDirectory;
+import io.twa4j.run.RunError;
+import io.twa4j.run.Workspace;
+import io.twa4j.run.check.DiskSpace;
+import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.method.MethodContext;
+import io.twa4j.run.twa.SnapshotPoint;
+import io.twa4j.run.twa.Twa;
+import io.twa4j.run.twa.TwaResult;
+import io.twa4j.run.twa.TwaSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Regular training of a run from its {@link RunConfig} ({@code train}, {@code swa}, {@code demo}):
+ * SGD with the schedule, the snapshots, the SWA/EMA averages, resumable states; optionally
+ * stopped early and followed by TWA on an in-memory basis ({@code train --twa-after}).
+ *
+ * <pre>{@code
+ * TrainingJob.Outcome trained = TrainingJob.start(TrainingJob.Request.of(config, Path.of("runs/r")), Console.of(System.out));
+ * }</pre>
+ */
+public final class TrainingJob {
+    private TrainingJob() {}
+
+    /**
+     * A new run.
+     *
+     * @param config the run's configuration
+     * @param runDir the run directory (created; it must be empty unless {@code overwrite})
+     * @param device the device, or null for the engine's default
+     * @param overwrite whether the contents of a non-empty {@code runDir} are replaced
+     * @param plan what to do (regular training over the budget, or fewer epochs then TWA)
+     */
+    public record Request(RunConfig config, Path runDir, Device device, boolean overwrite, TrainingPlan plan) {
+        /** Regular training over the whole budget of {@code config} into a new {@code runDir}, on the default device. */
+        public static Request of(RunConfig config, Path runDir) {
+            return new Request(config, runDir, null, false, TrainingPlan.trainOnly(config));
+        }
+    }
+
+    /**
+     * What came out.
+     *
+     * @param epochs the regular epochs run now (empty when a resumed run had already finished)
+     * @param trainSeconds their wall time
+     * @param averages the last evaluation of each average kept, by phase (swa, ema)
+     * @param twa the TWA result, or null without TWA
+     */
+    public record Outcome(List<TrainingListener.EpochEvent> epochs, double trainSeconds, Map<String, Evaluation> averages,
+            TwaResult twa) {}
+
+    /** The commands whose runs {@link #resume} continues. */
+    private static final List<String> RESUMABLE = List.of("train", "swa", "demo");
+
+    /** Starts a new run. */
+    public static Outcome start(Request request, Console console) {
+        return run(request, false, console);
+    }
+
+    /**
+     * Continues the run in {@code runDir} from its newest intact state, with the settings of its
+     * run.json; a run with no state yet starts over.
+     *
+     * @param device the device, or null for the engine's default
+     */
+    public static Outcome resume(Path runDir, Device device, Console console) {
+        RunConfig config = RunDirectory.open(runDir).readConfig();
+        if (!RESUMABLE.contains(config.command())) {
+            throw RunError.input("run " + runDir + " was made by '" + config.command() + "', which cannot be resumed");
+        }
+        return run(new Request(config, runDir, device, false, TrainingPlan.trainOnly(config)), true, console);
+    }
+
+    private static Outcome run(Request request, boolean resume, Console console) {
+        RunConfig config = request.config();
+        Device device = request.device() == null ? Engine.getInstance().defaultDevice() : request.device();
+        try (Workspace workspace = Workspace.open(config, device)) {
+            // load the data before touching the run directory, so a missing dataset leaves nothing behind
+            BatchSource train = workspace.trainBatches();
+            BatchSource test = workspace.testBatches();
+            int perEpoch = config.snapshots().snapshotsPerEpoch();
+            if (perEpoch > train.batchesPerEpoch()) {
+                throw RunError.settings("--snapshots-per-epoch " + perEpoch + " is more than the " + train.batchesPerEpoch()
+                        + " steps of an epoch");
+            }
+            RunDirectory run = prepare(request, resume, workspace);
+            console.out().printf(Locale.ROOT, "%s %s on %s (%d train / %d test examples, %d steps per epoch) on %s in %s%n",
+                    resume ? "resuming" : "training", config.model().model(), config.data().data(), train.size(), test.size(),
+                    train.batchesPerEpoch(), device, request.runDir());
+            Training training = new Training(workspace, run, request.plan(), train, test, console);
+            return training(training, request, resume);
+        }
+    }
+
+    /** Creates (or, resuming, opens) the run directory, after checking there is room for the run. */
+    private static RunDirectory prepare(Request request, boolean resume, Workspace workspace) {
+        if (resume) {
+            return RunDirectory.open(request.runDir());
+        }
+        TrainingPlan plan = request.plan();
+        DiskSpace.require(request.runDir(), request.overwrite(), DiskSpace.estimate(workspace.block(), request.config(),
+                plan.keepSnapshots() ? plan.snapshots(request.config()) : 0, plan.twa() == null ? null : plan.twa().name()));
+        RunDirectory run = RunDirectory.create(request.runDir(), request.overwrite());
+        run.writeConfig(request.config());
+        return run;
+    }
+
+    /** The training with its snapshot sinks (files, and the in-memory basis before TWA), then TWA if planned. */
+    private static Outcome training(Training training, Request request, boolean resume) {
+        TrainingPlan plan = request.plan();
+        RunDirectory run = training.run();
+        StateStore.Saved saved = resume ? RunState.latest(run, training.console().out()) : null;
+        List<SnapshotRecorder.Sink> sinks = new ArrayList<>();
+        SnapshotStore store = null;
+        if (plan.keepSnapshots()) {
+            store = resume && SnapshotStore.exists(run.root()) ? SnapshotStore.open(run.root()) : SnapshotStore.create(run.root());
+            sinks.add(SnapshotRecorder.into(store, ParameterLayout.all(training.workspace().block())));
+        }
+        FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(training.workspace().block()));
+        TwaSettings twa = plan.twa();
+        try (Basis basis = twa == null ? null : new Basis(training.workspace().manager(), trainable.size(),
+                plan.snapshots(request.config()), twa.tolerance(), twa.storage())) {
+            BasisSink basisSink = basis == null ? null : new BasisSink(basis, trainable, training.workspace().manager());
+            if (basisSink != null) {
+                sinks.add(basisSink);
+            }
+            long started = System.nanoTime();
+            // --twa-after keeps its basis in memory only: such a run keeps no states
+            Training.Trained trained = training.train(store, sinks, basis == null, saved, resume);
+            double trainSeconds = (System.nanoTime() - started) / 1e9;
+            if (!report(training, trained.epochs(), trainSeconds, store) || basis == null) {
+                return new Outcome(trained.epochs(), trainSeconds, trained.averages(), null);
+            }
+            TwaResult result = twaAfter(training, basis, basisSink.taken(), request.overwrite());
+            return new Outcome(trained.epochs(), trainSeconds, trained.averages(), result);
+        }
+    }
+
+    /** Prints what the training did; false when it had nothing left to do. */
+    private static boolean report(Training training, List<TrainingListener.EpochEvent> epochs, double seconds, SnapshotStore store) {
+        if (epochs.isEmpty()) {
+            training.console().out().printf(Locale.ROOT, "the run had already finished all %d epochs%n", training.plan().trainEpochs());
+            return false;
+        }
+        TrainingListener.EpochEvent last = epochs.get(epochs.size() - 1);
+        training.console().out().printf(Locale.ROOT, "trained %d epochs in %.1f s: test accuracy %.4f%s%n", last.epoch(), seconds,
+                last.test().top1(), store == null ? "" : "; " + store.size() + " snapshots in " + store.directory());
+        return true;
+    }
+
+    /** TWA on the basis grown during training, from the mean of its snapshots or the planned start. */
+    private static TwaResult twaAfter(Training training, Basis basis, List<SnapshotMeta> taken, boolean overwrite) {
+        int steps = training.train().batchesPerEpoch();
+        List<SnapshotPoint> points = new ArrayList<>();
+        for (int i = 0; i < taken.size(); i++) {
+            points.add(new SnapshotPoint(i, taken.get(i).epoch() + (double) taken.get(i).step() / steps));
+        }
+        TwaSettings settings = training.plan().twa();
+        double[] start = settings.trainStart() == -1 ? basis.coordinatesOfMean() : basis.coordinatesOf(settings.trainStart());
+        Twa twa = new Twa(basis, points, start, settings, 0, Twa.States.NONE);
+        return new MethodContext(training.workspace(), training.run(), training.console(), overwrite).execute(twa);
+    }
+}

@@ -1,0 +1,150 @@
+package io.twa4j.run.twa;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.twa4j.core.params.FlatParameters;
+import io.twa4j.core.params.ParameterLayout;
+import io.twa4j.core.snapshot.SnapshotInfo;
+import io.twa4j.core.snapshot.SnapshotStore;
+import io.twa4j.core.twa.Basis;
+import io.twa4j.run.Console;
+import io.twa4j.run.RunDirectory;
+import io.twa4j.run.RunError;
+import io.twa4j.run.Workspace;
+import io.twa4j.run.method.MethodContext;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * TWA over the snapshot files of a run ({@code twa4j twa}): the basis of snapshots [start, end)
+ * with stride, built one snapshot at a time from the checksummed files, then {@link Twa}.
+ *
+ * <pre>{@code
+ * TwaResult result = SnapshotTwa.run(Path.of("runs/r"), SnapshotTwa.Request.of(TwaSettings.reference(0, 3, 128)),
+ *         Console.of(System.out));
+ * }</pre>
+ */
+public final class SnapshotTwa {
+    private SnapshotTwa() {}
+
+    /**
+     * What to run.
+     *
+     * @param settings the TWA settings
+     * @param device the device, or null for the engine's default
+     * @param overwrite whether an existing result of the same name is replaced
+     * @param resume whether an interrupted TWA of the same name continues from its last state
+     */
+    public record Request(TwaSettings settings, Device device, boolean overwrite, boolean resume) {
+        /** A new TWA with {@code settings} on the engine's default device. */
+        public static Request of(TwaSettings settings) {
+            return new Request(settings, null, false, false);
+        }
+    }
+
+    /**
+     * Runs TWA on the snapshots of the run in {@code runDir}.
+     *
+     * @throws RunError (settings) if the range or start lies outside the run's snapshots; (input)
+     *     for a missing or damaged run, snapshot or dataset
+     */
+    public static TwaResult run(Path runDir, Request request, Console console) {
+        RunDirectory run = RunDirectory.open(runDir);
+        SnapshotStore store = SnapshotStore.open(runDir);
+        TwaSettings settings = request.settings();
+        checkAgainst(store, settings, runDir);
+        Device device = request.device() == null ? ai.djl.engine.Engine.getInstance().defaultDevice() : request.device();
+        try (Workspace workspace = Workspace.open(run.readConfig(), device)) {
+            workspace.trainBatches(settings.batchSize()); // fail on missing data before the long part
+            FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
+            long started = System.nanoTime();
+            List<Integer> indices = settings.snapshotIndices();
+            try (Basis basis = new Basis(workspace.manager(), trainable.size(), indices.size(), settings.tolerance(),
+                    settings.storage())) {
+                List<SnapshotPoint> points = addSnapshots(basis, store, indices, trainable, workspace);
+                double basisSeconds = (System.nanoTime() - started) / 1e9;
+                double[] start = startCoordinates(settings.trainStart(), indices, basis, store, trainable, workspace, console);
+                Twa twa = new Twa(basis, points, start, settings, basisSeconds, request.resume() ? Twa.States.CONTINUE : Twa.States.NEW);
+                return new MethodContext(workspace, run, console, request.overwrite()).execute(twa);
+            }
+        }
+    }
+
+    /**
+     * How many snapshots the run in {@code runDir} has ({@code --params-end}'s default).
+     *
+     * @throws RunError (input) if it has none, or its manifest is missing or damaged
+     */
+    public static int snapshotCount(Path runDir) {
+        return available(SnapshotStore.open(runDir), runDir);
+    }
+
+    private static int available(SnapshotStore store, Path runDir) {
+        if (store.size() == 0) {
+            throw RunError.input("run " + runDir + " has no snapshots");
+        }
+        return store.size();
+    }
+
+    private static void checkAgainst(SnapshotStore store, TwaSettings settings, Path runDir) {
+        int available = available(store, runDir);
+        if (settings.paramsEnd() > available) {
+            throw RunError.settings("--params-end " + settings.paramsEnd() + " reaches past the last snapshot: run " + runDir
+                    + " has snapshots 0.." + (available - 1) + ", so --params-end can be at most " + available);
+        }
+        if (settings.trainStart() >= available) {
+            throw RunError.settings("--train-start must be -1 (the mean) or a snapshot 0.." + (available - 1) + ", got "
+                    + settings.trainStart());
+        }
+    }
+
+    /** Adds the snapshots to the basis, one file at a time; returns where each lies in the run. */
+    private static List<SnapshotPoint> addSnapshots(Basis basis, SnapshotStore store, List<Integer> indices, FlatParameters trainable,
+            Workspace workspace) {
+        List<SnapshotPoint> points = new ArrayList<>();
+        int steps = workspace.trainBatches().batchesPerEpoch();
+        for (int index : indices) {
+            try (NDManager scope = workspace.manager().newSubManager()) {
+                basis.add(index, flatSnapshot(store, index, trainable, scope));
+            }
+            SnapshotInfo info = store.get(index);
+            points.add(new SnapshotPoint(index, info.meta().epoch() + (double) info.meta().step() / steps));
+        }
+        return points;
+    }
+
+    /** The trainable parameters of snapshot {@code index} as one flat vector, checked against the model. */
+    private static NDArray flatSnapshot(SnapshotStore store, int index, FlatParameters trainable, NDManager scope) {
+        Map<String, NDArray> tensors = store.read(index, scope);
+        try {
+            return trainable.flatten(tensors, scope);
+        } catch (IllegalArgumentException e) {
+            throw RunError.input("snapshot " + index + " (" + store.file(index) + ") does not match the run's model: " + e.getMessage());
+        }
+    }
+
+    /** The mean's coordinates, or those of snapshot {@code trainStart} (projected when it is outside the range). */
+    private static double[] startCoordinates(int trainStart, List<Integer> indices, Basis basis, SnapshotStore store,
+            FlatParameters trainable, Workspace workspace, Console console) {
+        if (trainStart == -1) {
+            return basis.coordinatesOfMean();
+        }
+        int position = indices.indexOf(trainStart);
+        if (position >= 0) {
+            return basis.coordinatesOf(position);
+        }
+        console.out().printf(Locale.ROOT, "note: snapshot %d is outside the range; starting at its projection onto the span%n", trainStart);
+        try (NDManager scope = workspace.manager().newSubManager()) {
+            float[] projected = basis.project(flatSnapshot(store, trainStart, trainable, scope), scope).toFloatArray();
+            double[] start = new double[projected.length];
+            for (int i = 0; i < projected.length; i++) {
+                start[i] = projected[i];
+            }
+            return start;
+        }
+    }
+}

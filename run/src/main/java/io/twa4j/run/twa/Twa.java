@@ -1,0 +1,156 @@
+package io.twa4j.run.twa;
+
+import ai.djl.ndarray.NDManager;
+import io.twa4j.core.data.BatchSource;
+import io.twa4j.core.params.FlatParameters;
+import io.twa4j.core.params.ParameterLayout;
+import io.twa4j.core.snapshot.StateStore;
+import io.twa4j.core.train.Evaluation;
+import io.twa4j.core.train.TrainingListener;
+import io.twa4j.core.train.TrainingLoop;
+import io.twa4j.core.train.TrainingStoppedException;
+import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.SubspaceSgd;
+import io.twa4j.run.RunError;
+import io.twa4j.run.Workspace;
+import io.twa4j.run.method.MethodContext;
+import io.twa4j.run.method.RunMethod;
+import io.twa4j.run.report.MetricsListener;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * TWA from a built basis P of the run's snapshots: the equal average of the snapshots as the
+ * baseline (after a BatchNorm update), momentum SGD on the coefficients α with {@code w = Pᵀα}
+ * and gradient {@code P g + wd·α} ({@link SubspaceSgd}), the final BatchNorm update and
+ * evaluation, and the result in {@code RUN/twa/NAME/} ({@link TwaResultFiles}). Shared by TWA
+ * over snapshot files ({@link TwaOnRun}) and {@code train --twa-after} (basis streamed from the
+ * training).
+ *
+ * @param basis the orthonormal basis, built
+ * @param points the snapshots added to the basis, in the order added
+ * @param start the starting coordinates (the mean's, or a snapshot's)
+ * @param settings the TWA settings
+ * @param basisSeconds time spent building the basis, for the summary
+ * @param states whether the run keeps resumable states, and whether it continues from one
+ */
+public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSettings settings, double basisSeconds,
+        States states) implements RunMethod<TwaResult> {
+
+    /** Whether a TWA run keeps resumable states, and whether it continues from one. */
+    public enum States {
+        /** No states (the basis lives only in memory, as with {@code train --twa-after}). */
+        NONE,
+        /** A new TWA run keeping states (any left by an earlier run of the same name are dropped). */
+        NEW,
+        /** Continue from the newest state of this name (from the start when there is none). */
+        CONTINUE
+    }
+
+    @Override
+    public String resultPath() {
+        return "twa/" + settings.name();
+    }
+
+    @Override
+    public TwaResult run(MethodContext context) {
+        long started = System.nanoTime();
+        Workspace workspace = context.workspace();
+        double error = basis.orthonormalityError();
+        reportBasis(context.console().out(), error);
+        BatchSource train = workspace.trainBatches(settings.batchSize());
+        BatchSource test = workspace.testBatches();
+        TwaState state = states == States.NONE ? null : new TwaState(context.run(), settings.name(), workspace, settings);
+        Begun begun = begin(context, state, train, test);
+        SubspaceSgd sgd = begun.sgd();
+        List<TrainingListener.EpochEvent> epochs = train(context, state, sgd, begun.from(), train, test);
+        Evaluation twa = context.evaluateAfterBatchNorm(train, test, "twa-final", settings.epochs(), settings.name());
+        double seconds = (System.nanoTime() - started) / 1e9 + basisSeconds;
+        context.console().out().printf(Locale.ROOT, "TWA + BN update: test loss %.4f acc %.4f (average: %.4f), %.1f s%n",
+                twa.loss(), twa.top1(), begun.average().top1(), seconds);
+        TwaResultFiles files = new TwaResultFiles(workspace, basis, points, basis.snapshotWeights(sgd.coefficients()), settings,
+                new TwaResultFiles.Figures(begun.average(), twa, epochs, error, basisSeconds, seconds));
+        Path written = context.writeResult(resultPath(), files::write);
+        if (state != null) {
+            state.clear();
+        }
+        context.console().out().printf(Locale.ROOT, "results in %s%n", written);
+        return new TwaResult(begun.average(), twa, epochs, seconds, written);
+    }
+
+    private void reportBasis(PrintStream out, double error) {
+        out.printf(Locale.ROOT, "basis: n = %d of %d snapshots, D = %,d, max |P P^T - I| = %.2e, %.1f s%n",
+                basis.size(), points.size(), basis.dimension(), error, basisSeconds);
+        for (int dropped : basis.droppedSources()) {
+            out.printf(Locale.ROOT, "warning: snapshot %d is already in the span of the others (to %.0e); it adds no row%n",
+                    dropped, settings.tolerance());
+        }
+    }
+
+    /** Where TWA begins: the position, the baseline's evaluation (computed now, or saved with the state), the optimiser. */
+    private record Begun(TrainingLoop.Position from, Evaluation average, SubspaceSgd sgd) {}
+
+    /** Evaluates the baseline and prepares the coefficients, or puts a saved state back. */
+    private Begun begin(MethodContext context, TwaState state, BatchSource train, BatchSource test) {
+        PrintStream out = context.console().out();
+        FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(context.workspace().block()));
+        StateStore.Saved saved = states == States.CONTINUE ? state.latest(out) : null;
+        Begun begun;
+        if (saved == null) {
+            if (state != null) {
+                state.clear();
+            }
+            if (states == States.CONTINUE) {
+                out.println("no saved TWA state for " + settings.name() + ": starting it over");
+            }
+            try (NDManager scope = context.workspace().manager().newSubManager()) {
+                trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
+            }
+            Evaluation average = context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name());
+            SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start); // writes Pᵀ start
+            if (state != null) {
+                state.attach(sgd);
+                state.baseline(average);
+            }
+            begun = new Begun(TrainingLoop.Position.at(0), average, sgd);
+        } else {
+            SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start);
+            state.attach(sgd);
+            TrainingLoop.Position from = state.restore(saved);
+            out.printf(Locale.ROOT, "continuing TWA %s at epoch %d, step %d%n", settings.name(), from.epoch() + 1, from.step());
+            begun = new Begun(from, state.average(), sgd);
+        }
+        out.printf(Locale.ROOT, "average of the %d snapshots + BN update: test loss %.4f acc %.4f%n",
+                points.size(), begun.average().loss(), begun.average().top1());
+        return begun;
+    }
+
+    /** The coefficient training, from {@code from}; returns its epochs. */
+    private List<TrainingListener.EpochEvent> train(MethodContext context, TwaState state, SubspaceSgd sgd,
+            TrainingLoop.Position from, BatchSource train, BatchSource test) {
+        Workspace workspace = context.workspace();
+        List<TrainingListener.EpochEvent> epochs = new ArrayList<>();
+        TrainingLoop.Builder loop = TrainingLoop.builder()
+                .setBlock(workspace.block())
+                .setManager(workspace.manager())
+                .setUpdateRule(sgd)
+                .setSchedule(settings.lrSchedule())
+                .optStepSeed(workspace.config().seed())
+                .addListener(new MetricsListener(context.run(), "twa"));
+        if (state != null) {
+            loop.addListener(state).optStopRequest(context.console().stopRequest());
+        }
+        loop.addListener(context.console().progress().listener("twa"))
+                .addListener(MetricsListener.collecting(epochs));
+        try {
+            loop.build().run(train, test, from, settings.epochs());
+        } catch (TrainingStoppedException e) {
+            throw new RunError(RunError.Kind.STOPPED, "TWA " + e.getMessage() + "; the state is saved in "
+                    + TwaState.directory(context.run(), settings.name()) + "; continue with the same twa command and --resume");
+        }
+        return epochs;
+    }
+}

@@ -1,0 +1,110 @@
+package io.twa4j.run.twa;
+
+import io.twa4j.core.io.AtomicFiles;
+import io.twa4j.core.train.Evaluation;
+import io.twa4j.core.train.TrainingListener;
+import io.twa4j.core.twa.Basis;
+import io.twa4j.run.Workspace;
+import io.twa4j.core.io.Json;
+import io.twa4j.run.report.MetricsListener;
+import io.twa4j.run.report.Plots;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The files of a TWA result: {@code weights.safetensors} (every parameter, the names of the
+ * snapshots), {@code coefficients.csv} ({@code snapshot,epoch,coefficient}: the trainable weights
+ * are exactly {@code Σ cᵢ wᵢ}), {@code summary.json} (settings, basis, baseline and final metrics,
+ * times) and {@code plots/accuracy.png}, {@code plots/coefficients.png}.
+ *
+ * @param workspace the model, holding the final weights
+ * @param basis the basis TWA trained in
+ * @param points the snapshots of the basis
+ * @param weights the weight of each basis row's snapshot ({@link Basis#snapshotWeights})
+ * @param settings the TWA settings
+ * @param figures what was measured
+ */
+record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> points, double[] weights, TwaSettings settings,
+        Figures figures) {
+
+    /** What was measured: the baseline, the result, the epochs, the basis's error and the times. */
+    record Figures(Evaluation average, Evaluation twa, List<TrainingListener.EpochEvent> epochs, double basisError,
+            double basisSeconds, double seconds) {}
+
+    /** Writes every file into {@code directory}. */
+    void write(Path directory) throws IOException {
+        workspace.writeWeights(directory.resolve("weights.safetensors"), Map.of("twa", settings.name()));
+        Plots.Chart coefficients = writeCoefficients(directory.resolve("coefficients.csv"));
+        AtomicFiles.writeString(directory.resolve("summary.json"), Json.PRETTY.writeValueAsString(summary()) + "\n");
+        Files.createDirectories(directory.resolve("plots"));
+        accuracyChart().writePng(directory.resolve("plots/accuracy.png"));
+        coefficients.writePng(directory.resolve("plots/coefficients.png"));
+    }
+
+    /** Writes the CSV of the snapshots' weights and returns their chart. */
+    private Plots.Chart writeCoefficients(Path file) throws IOException {
+        Map<Integer, Double> weightOf = new LinkedHashMap<>();
+        for (int row = 0; row < basis.size(); row++) {
+            weightOf.put(basis.rowSources().get(row), weights[row]);
+        }
+        StringBuilder csv = new StringBuilder("snapshot,epoch,coefficient\n");
+        Plots.Chart chart = new Plots.Chart("TWA coefficients over the snapshots", "epoch of the snapshot", "coefficient");
+        for (SnapshotPoint point : points) {
+            double weight = weightOf.getOrDefault(point.index(), 0.0);
+            csv.append(String.format(Locale.ROOT, "%d,%s,%.9g%n", point.index(), trim(point.epoch()), weight));
+            chart.point("TWA", point.epoch(), weight);
+            chart.point("equal average", point.epoch(), 1.0 / points.size());
+        }
+        AtomicFiles.writeString(file, csv.toString());
+        return chart;
+    }
+
+    private Map<String, Object> summary() {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("name", settings.name());
+        summary.put("model", workspace.config().model().model());
+        summary.put("data", workspace.config().data().data());
+        summary.put("settings", settings);
+        summary.put("snapshots", points.stream().map(SnapshotPoint::index).toList());
+        summary.put("n", basis.size());
+        summary.put("dropped", basis.droppedSources());
+        summary.put("D", basis.dimension());
+        summary.put("basis_error", figures.basisError());
+        summary.put("basis_seconds", figures.basisSeconds());
+        summary.put("average", MetricsListener.testValues(figures.average()));
+        summary.put("twa", MetricsListener.testValues(figures.twa()));
+        List<Map<String, Object>> perEpoch = new ArrayList<>();
+        for (TrainingListener.EpochEvent epoch : figures.epochs()) {
+            perEpoch.add(MetricsListener.line("twa", epoch));
+        }
+        summary.put("epochs", perEpoch);
+        summary.put("seconds", figures.seconds());
+        return summary;
+    }
+
+    private Plots.Chart accuracyChart() {
+        List<TrainingListener.EpochEvent> epochs = figures.epochs();
+        Plots.Chart accuracy = new Plots.Chart("Test accuracy during TWA", "TWA epoch", "test accuracy");
+        for (int e = 0; e <= epochs.size(); e++) {
+            accuracy.point("average of the snapshots + BN update", e, figures.average().top1());
+        }
+        if (settings.trainStart() == -1) {
+            accuracy.point("TWA (running BN statistics)", 0, figures.average().top1()); // it starts at the average
+        }
+        for (TrainingListener.EpochEvent epoch : epochs) {
+            accuracy.point("TWA (running BN statistics)", epoch.epoch(), epoch.test().top1());
+        }
+        accuracy.point("TWA + BN update", epochs.size(), figures.twa().top1());
+        return accuracy;
+    }
+
+    private static String trim(double epoch) {
+        return epoch == Math.rint(epoch) ? String.valueOf((long) epoch) : String.format(Locale.ROOT, "%.4f", epoch);
+    }
+}

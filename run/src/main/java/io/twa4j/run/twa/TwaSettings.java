@@ -1,0 +1,146 @@
+package io.twa4j.run.twa;
+
+import io.twa4j.core.io.OneLine;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.twa4j.core.schedule.LrSchedule;
+import io.twa4j.core.schedule.Schedules;
+import io.twa4j.core.twa.Basis;
+import io.twa4j.run.config.InvalidSettingException;
+import io.twa4j.run.config.OptimizerConfig;
+import io.twa4j.run.config.Settings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The settings of one TWA run (the reference's flags and defaults), recorded in its {@code
+ * summary.json}; each value is checked in the constructor, naming its key.
+ *
+ * @param name the result's name (its directory under {@code RUN/twa/})
+ * @param paramsStart first snapshot of the range (inclusive)
+ * @param paramsEnd end of the range (exclusive)
+ * @param paramsStride every k-th snapshot of the range
+ * @param trainStart -1 to start at the mean of the snapshots, else the snapshot to start from
+ * @param epochs TWA epochs
+ * @param lr TWA learning rate
+ * @param wd weight decay on the coefficients
+ * @param momentum momentum on the coefficients
+ * @param schedule step, constant or linear
+ * @param milestones the step schedule's milestones as fractions of the TWA epochs
+ * @param batchSize training batch size
+ * @param tolerance relative residual below which a snapshot adds no basis row
+ * @param basisDtype how the basis is stored: f32 or f16
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TwaSettings(
+        String name,
+        int paramsStart,
+        int paramsEnd,
+        int paramsStride,
+        int trainStart,
+        int epochs,
+        double lr,
+        double wd,
+        double momentum,
+        String schedule,
+        List<Double> milestones,
+        int batchSize,
+        double tolerance,
+        String basisDtype) {
+
+    /** The storage types of the basis. */
+    public static final List<String> BASIS_DTYPES = List.of("f32", "f16");
+
+    /** Checks every value, naming its key; a null name becomes {@code p<start>-<end>[-s<stride>]}. */
+    public TwaSettings {
+        checkRange(paramsStart, paramsEnd, paramsStride);
+        if (trainStart < -1) {
+            throw new InvalidSettingException("train_start", "{train_start} must be -1 (the mean) or a snapshot, got " + trainStart);
+        }
+        Settings.positive("epochs", epochs);
+        Settings.positive("lr", lr);
+        Settings.nonNegative("wd", wd);
+        Settings.fraction("momentum", momentum);
+        Settings.positive("batch_size", batchSize);
+        if (!(tolerance > 0 && tolerance < 1)) {
+            throw new InvalidSettingException("tolerance", "{tolerance} must be in (0, 1), got " + tolerance);
+        }
+        schedule = Settings.oneOf("schedule", schedule == null ? null : schedule.toLowerCase(Locale.ROOT), Schedules.NAMES);
+        milestones = List.copyOf(Settings.required("milestones", milestones));
+        basisDtype = basisDtype == null ? null : basisDtype.toLowerCase(Locale.ROOT);
+        storage(basisDtype);
+        name = name == null ? "p" + paramsStart + "-" + paramsEnd + (paramsStride > 1 ? "-s" + paramsStride : "") : name;
+        if (!name.matches("[A-Za-z0-9._-]+") || name.startsWith(".")) {
+            throw new InvalidSettingException("name", "{name} must be letters, digits, '.', '_' or '-', not starting with '.', got "
+                    + OneLine.quote(name));
+        }
+    }
+
+    /**
+     * The reference's TWA on snapshots [start, end): 10 epochs, lr 2, wd 1e-5, momentum 0.9, step
+     * schedule at 50% and 75%, starting at the mean of the snapshots, basis in f32.
+     */
+    public static TwaSettings reference(int start, int end, int batchSize) {
+        return new TwaSettings(null, start, end, 1, -1, 10, 2, 1e-5, 0.9, "step", OptimizerConfig.REFERENCE_MILESTONES, batchSize,
+                Basis.DEFAULT_TOLERANCE, "f32");
+    }
+
+    /** These settings with {@code epochs} epochs and schedule {@code schedule}. */
+    public TwaSettings withEpochs(int epochs, String schedule) {
+        return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
+                batchSize, tolerance, basisDtype);
+    }
+
+    /** These settings under the name {@code name}. */
+    public TwaSettings named(String name) {
+        return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
+                batchSize, tolerance, basisDtype);
+    }
+
+    private static void checkRange(int start, int end, int stride) {
+        if (start < 0) {
+            throw new InvalidSettingException("params_start", "{params_start} must be >= 0, got " + start);
+        }
+        if (stride < 1) {
+            throw new InvalidSettingException("params_stride", "{params_stride} must be >= 1, got " + stride);
+        }
+        if (end <= start) {
+            throw new InvalidSettingException("params_end", "{params_end} (" + end + ") must be greater than {params_start} (" + start + ")");
+        }
+        int count = (end - start + stride - 1) / stride;
+        if (count < 2) {
+            throw new InvalidSettingException("params_end", "TWA needs at least 2 snapshots; [" + start + ", " + end + ") with stride "
+                    + stride + " holds " + count);
+        }
+    }
+
+    /** The engine type for a basis dtype: f32 or f16 (bf16 is refused: the engine aborts on it). */
+    static DataType storage(String name) {
+        if ("bf16".equals(name)) {
+            throw new InvalidSettingException("basis_dtype", "{basis_dtype} bf16 is not available: DJL 0.36's PyTorch engine aborts"
+                    + " the JVM on bfloat16 arrays; use f16 (same size) or f32");
+        }
+        return Settings.oneOf("basis_dtype", name, BASIS_DTYPES).equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32;
+    }
+
+    /** The engine type of {@link #basisDtype}. */
+    public DataType storage() {
+        return storage(basisDtype);
+    }
+
+    /** The learning-rate schedule over the TWA epochs. */
+    public LrSchedule lrSchedule() {
+        return Schedules.byName(schedule, lr, epochs, milestones.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** The snapshot indices the basis is built from. */
+    public List<Integer> snapshotIndices() {
+        List<Integer> indices = new ArrayList<>();
+        for (int i = paramsStart; i < paramsEnd; i += paramsStride) {
+            indices.add(i);
+        }
+        return indices;
+    }
+}
