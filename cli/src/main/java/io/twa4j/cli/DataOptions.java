@@ -37,13 +37,21 @@ final class DataOptions {
             description = "Random crop and flip of training images (default: on for CIFAR, off otherwise).")
     Boolean augment;
 
+    @Option(names = "--val-ratio", paramLabel = "R",
+            description = "Hold out this fraction of the training set (seeded, stratified by class): not trained on,"
+                    + " evaluated every epoch (val_loss, val_acc), used by soups and `twa --train-on val`.")
+    Double valRatio;
+
+    @Option(names = "--val-limit", paramLabel = "N", description = "Hold out N training images (instead of --val-ratio).")
+    Integer valLimit;
+
     /** The data settings these flags give. */
     DataConfig config() {
         return Check.flags(() -> {
             Dataset dataset = Settings.valid("data", () -> Datasets.byName(data));
             boolean augmented = augment != null ? augment : dataset.augmentByDefault();
             return new DataConfig(dataset.name(), dataDir == null ? null : dataDir.toString(), trainLimit, testLimit, batchSize, evalBatchSize,
-                    augmented);
+                    augmented, valRatio, valLimit);
         });
     }
 }

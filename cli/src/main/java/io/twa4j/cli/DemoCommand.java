@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
         return Check.flags(() -> {
             DataConfig dataConfig = DataConfig.of(data).limit(trainLimit, testLimit);
             return new RunConfig("demo", dataConfig, ModelConfig.forData("cnn", data), OptimizerConfig.reference(epochs, 0.05),
-                    new SnapshotConfig(PER_EPOCH), 1, device, null, null, Versions.current());
+                    new SnapshotConfig(PER_EPOCH), 1, device, null, null, null, Versions.current());
         });
     }
 

@@ -68,7 +68,7 @@ final class RunOptions {
     RunConfig config(String command, DataOptions data, OptimizerConfig optimizer, SwaConfig swa, EmaConfig ema) {
         DataConfig dataConfig = data.config();
         return Check.flags(() -> new RunConfig(command, dataConfig, ModelConfig.forData(model, dataConfig.data()), optimizer,
-                new SnapshotConfig(snapshotsPerEpoch), seed, device, swa, ema, Versions.current()));
+                new SnapshotConfig(snapshotsPerEpoch), seed, device, swa, ema, null, Versions.current()));
     }
 
     /** The request to train as these flags say, with {@code plan}. */

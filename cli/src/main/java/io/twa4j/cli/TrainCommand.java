@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-
 /** {@code twa4j train}: regular SGD training that keeps a history of snapshots. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model with SGD, keeping a history of snapshots.",
@@ -17,7 +16,7 @@ import picocli.CommandLine.Option;
             "RUN/snapshots/000000.safetensors is the initialisation, then one per epoch",
             "(or --snapshots-per-epoch K), with RUN/run.json and RUN/metrics.jsonl.",
             "With --twa-after E, goes straight into TWA after E epochs."})
-final class TrainCommand implements Callable<Integer> {
+class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
@@ -56,9 +55,14 @@ final class TrainCommand implements Callable<Integer> {
         if (runOptions.resumeIfAsked(twaAfter.after == null ? null : "--twa-after (its basis is kept in memory only)")) {
             return ExitCode.OK;
         }
-        RunConfig config = config("train");
+        RunConfig config = config(command());
         TrainingJob.start(runOptions.request(config, twaAfter.plan(config)), ProgressBars.console());
         return ExitCode.OK;
+    }
+
+    /** The name recorded in run.json. */
+    String command() {
+        return "train";
     }
 
     /** Validates the flags and turns them into a run configuration made by {@code command}. */

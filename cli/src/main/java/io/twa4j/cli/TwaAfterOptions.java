@@ -50,7 +50,7 @@ final class TwaAfterOptions {
         }
         int snapshots = after * config.snapshots().snapshotsPerEpoch() + 1;
         TwaSettings twa = Check.flags(() -> new TwaSettings(name, 0, snapshots, 1, -1, epochs, lr, wd, momentum, schedule,
-                OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, basisDtype),
+                OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, basisDtype, "train"),
                 TwaOptions.AFTER_FLAGS);
         return new TrainingPlan(after, keepSnapshots, twa);
     }

@@ -40,6 +40,11 @@ final class TwaOptions {
             description = "Store the basis as f32 or f16 (half the memory and traffic; bf16 is not available with this engine) (default: ${DEFAULT-VALUE}).")
     String basisDtype = "f32";
 
+    @Option(names = "--train-on", paramLabel = "train|val", defaultValue = "train",
+            description = "Train the coefficients (and recompute BatchNorm statistics) on the training images or on the run's"
+                    + " held-out ones (`train --val-ratio`; the journal version's TWA-v) (default: ${DEFAULT-VALUE}).")
+    String trainOn;
+
     @Option(names = "--name", paramLabel = "NAME", description = "Result name, RUN/twa/NAME (default: p<start>-<end>).")
     String name;
 
@@ -47,7 +52,7 @@ final class TwaOptions {
     TwaSettings settings(int start, int end, int stride, int runBatchSize) {
         int batch = batchSize == null ? runBatchSize : batchSize;
         return Check.flags(() -> new TwaSettings(name, start, end, stride, trainStart, epochs, lr, wd, momentum, schedule,
-                OptimizerConfig.REFERENCE_MILESTONES, batch, tolerance, basisDtype));
+                OptimizerConfig.REFERENCE_MILESTONES, batch, tolerance, basisDtype, trainOn));
     }
 
     /** The flags of {@code train --twa-after}: --twa-epochs, --twa-lr, ... */

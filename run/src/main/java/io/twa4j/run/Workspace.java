@@ -19,6 +19,7 @@ import io.twa4j.run.config.DataConfig;
 import io.twa4j.run.config.RunConfig;
 import io.twa4j.vision.data.Dataset;
 import io.twa4j.vision.data.Datasets;
+import io.twa4j.vision.data.HeldOutSplit;
 import io.twa4j.vision.data.ImageBatchSource;
 import io.twa4j.vision.data.ImageSet;
 import io.twa4j.vision.models.ModelZoo;
@@ -34,10 +35,16 @@ import java.util.Map;
  */
 public final class Workspace implements AutoCloseable {
 
+    /**
+     * The seed of every held-out split: fixed, not the run's seed, so that runs on the same data with
+     * the same ratio (the ingredients of a soup, trained with different seeds) hold out the same images.
+     */
+    public static final long HELD_OUT_SEED = 20221103L;
+
     private final RunConfig config;
     private final NDManager manager;
     private final Block block;
-    private ImageSet trainSet;
+    private HeldOutSplit split;
 
     private Workspace(RunConfig config, NDManager manager, Block block) {
         this.config = config;
@@ -80,12 +87,69 @@ public final class Workspace implements AutoCloseable {
         return trainBatches(config.data().batchSize());
     }
 
-    /** The shuffled (and, where configured, augmented) training batches of {@code batchSize}. */
+    /**
+     * The shuffled (and, where configured, augmented) training batches of {@code batchSize}: the
+     * training set without its held-out part.
+     */
     public BatchSource trainBatches(int batchSize) {
-        if (trainSet == null) {
-            trainSet = limit(dataset().load(config.data().directory(), true), config.data().trainLimit());
+        return batches(split().train(), batchSize, true);
+    }
+
+    /** Whether the run holds out part of its training set. */
+    public boolean holdsOut() {
+        return config.data().holdsOut();
+    }
+
+    /**
+     * The held-out images in order, at the evaluation batch size.
+     *
+     * @throws RunError (settings) if the run holds out nothing
+     */
+    public BatchSource heldOutBatches() {
+        return batches(heldOut(), config.data().evalBatchSize(), false);
+    }
+
+    /**
+     * The held-out images as shuffled (and, where configured, augmented) training batches of
+     * {@code batchSize}: for methods that learn on held-out data (TWA-v, learned soups).
+     *
+     * @throws RunError (settings) if the run holds out nothing
+     */
+    public BatchSource heldOutTrainingBatches(int batchSize) {
+        return batches(heldOut(), batchSize, true);
+    }
+
+    /** The model's evaluation on the held-out images, or null when the run holds out none. */
+    public java.util.function.Supplier<Evaluation> heldOutEvaluation() {
+        if (!holdsOut()) {
+            return null;
         }
-        return batches(trainSet, batchSize, true);
+        BatchSource heldOut = heldOutBatches();
+        return () -> evaluate(heldOut);
+    }
+
+    private ImageSet heldOut() {
+        if (!holdsOut()) {
+            throw RunError.settings("the run holds out no training images; train it with --val-ratio or --val-limit");
+        }
+        return split().heldOut();
+    }
+
+    /** The training set cut into its training and held-out parts (loaded once). */
+    private HeldOutSplit split() {
+        if (split == null) {
+            ImageSet all = limit(dataset().load(config.data().directory(), true), config.data().trainLimit());
+            int count = config.data().heldOutCount(all.size());
+            if (!holdsOut()) {
+                split = new HeldOutSplit(all, all.limit(0));
+            } else if (count < 1 || count >= all.size()) {
+                throw RunError.settings("--val-ratio/--val-limit would hold out " + count + " of the " + all.size()
+                        + " training images; at least 1 must be held out and some left for training");
+            } else {
+                split = HeldOutSplit.of(all, count, HELD_OUT_SEED);
+            }
+        }
+        return split;
     }
 
     /** The test batches, in file order, at the evaluation batch size. */
@@ -131,6 +195,34 @@ public final class Workspace implements AutoCloseable {
             new FlatParameters(all).write(tensors);
         } catch (IllegalArgumentException e) {
             throw RunError.input(source + " does not match model " + config.model().model() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the weights the configuration starts from ({@link io.twa4j.run.config.InitConfig})
+     * into the model; with a new head, the classifier (the last trainable weight and bias) keeps
+     * its fresh initialisation. Nothing to do without one.
+     *
+     * @throws RunError (input) if the weights cannot be read or do not fit the model
+     */
+    public void loadInitialWeights() {
+        io.twa4j.run.config.InitConfig init = config.init();
+        if (init == null) {
+            return;
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>(WeightsSource.read(init.from(), "--from", scope));
+            if (init.newHead()) {
+                java.util.List<ParameterLayout.Entry> trainable = ParameterLayout.trainable(block).entries();
+                for (ParameterLayout.Entry head : trainable.subList(Math.max(0, trainable.size() - 2), trainable.size())) {
+                    tensors.put(head.name(), head.array()); // the fresh initialisation
+                }
+            }
+            try {
+                load(tensors, init.from());
+            } catch (RunError e) {
+                throw init.newHead() ? e : RunError.input(e.getMessage() + " (another number of classes? add --new-head)");
+            }
         }
     }
 

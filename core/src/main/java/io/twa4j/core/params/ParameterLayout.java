@@ -74,6 +74,29 @@ public final class ParameterLayout {
         return new ParameterLayout(entries, offset);
     }
 
+    /**
+     * This layout cut into groups of whole parameters ({@code groupOf} names each parameter's
+     * group), each a layout of its own with offsets from 0, in order of first appearance; a
+     * {@link FlatParameters} of a group reads and writes only its parameters.
+     */
+    public Map<String, ParameterLayout> groups(java.util.function.Function<Entry, String> groupOf) {
+        Map<String, List<Entry>> members = new LinkedHashMap<>();
+        for (Entry entry : entries) {
+            members.computeIfAbsent(groupOf.apply(entry), key -> new ArrayList<>()).add(entry);
+        }
+        Map<String, ParameterLayout> groups = new LinkedHashMap<>();
+        members.forEach((name, list) -> {
+            List<Entry> shifted = new ArrayList<>();
+            long offset = 0;
+            for (Entry entry : list) {
+                shifted.add(new Entry(entry.name(), entry.parameter(), entry.shape(), offset, entry.size()));
+                offset += entry.size();
+            }
+            groups.put(name, new ParameterLayout(shifted, offset));
+        });
+        return groups;
+    }
+
     /** The parameters in order. */
     public List<Entry> entries() {
         return entries;

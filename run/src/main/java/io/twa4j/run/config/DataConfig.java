@@ -17,10 +17,15 @@ import java.nio.file.Path;
  * @param batchSize the training batch size
  * @param evalBatchSize the evaluation batch size
  * @param augment whether training batches are augmented (random crop and flip)
+ * @param valRatio the fraction of the training set held out (stratified by class, drawn with a fixed
+ *     seed so that every run on the same data and ratio holds out the same images; see {@link
+ *     io.twa4j.vision.data.HeldOutSplit}), or null
+ * @param valLimit the number of training images held out, or null (at most one of the two is set)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DataConfig(String data, String dataDir, Integer trainLimit, Integer testLimit, int batchSize, int evalBatchSize,
-        boolean augment) {
+        boolean augment, Double valRatio, Integer valLimit) {
+
 
     /** Checks every value, naming its key. */
     public DataConfig {
@@ -37,28 +42,50 @@ public record DataConfig(String data, String dataDir, Integer trainLimit, Intege
         Settings.positiveOrNull("test_limit", testLimit);
         Settings.positive("batch_size", batchSize);
         Settings.positive("eval_batch_size", evalBatchSize);
+        if (valRatio != null && !(valRatio > 0 && valRatio < 1)) {
+            throw new InvalidSettingException("val_ratio", "{val_ratio} must be in (0, 1), got " + valRatio);
+        }
+        Settings.positiveOrNull("val_limit", valLimit);
+        if (valRatio != null && valLimit != null) {
+            throw new InvalidSettingException("val_limit", "{val_ratio} and {val_limit} exclude each other: give one");
+        }
     }
 
     /** The whole dataset at the default place, batches of 128 (evaluation 250), augmented as the dataset usually is. */
     public static DataConfig of(String data) {
         String name = Settings.valid("data", () -> Datasets.canonicalName(data));
-        return new DataConfig(name, null, null, null, 128, 250, Datasets.byName(name).augmentByDefault());
+        return new DataConfig(name, null, null, null, 128, 250, Datasets.byName(name).augmentByDefault(), null, null);
     }
 
     /** This data with the first {@code train} training and {@code test} test examples (null: all). */
     public DataConfig limit(Integer train, Integer test) {
-        return new DataConfig(data, dataDir, train, test, batchSize, evalBatchSize, augment);
+        return new DataConfig(data, dataDir, train, test, batchSize, evalBatchSize, augment, valRatio, valLimit);
     }
 
     /** This data read from {@code directory} (null: the dataset's default place). */
     public DataConfig in(Path directory) {
         return new DataConfig(data, directory == null ? null : directory.toString(), trainLimit, testLimit, batchSize,
-                evalBatchSize, augment);
+                evalBatchSize, augment, valRatio, valLimit);
     }
 
     /** This data in batches of {@code training} (and {@code evaluation} for evaluation). */
     public DataConfig batches(int training, int evaluation) {
-        return new DataConfig(data, dataDir, trainLimit, testLimit, training, evaluation, augment);
+        return new DataConfig(data, dataDir, trainLimit, testLimit, training, evaluation, augment, valRatio, valLimit);
+    }
+
+    /** This data with a held-out part: a fraction {@code ratio} of the training set, or {@code limit} images (null: none). */
+    public DataConfig heldOut(Double ratio, Integer limit) {
+        return new DataConfig(data, dataDir, trainLimit, testLimit, batchSize, evalBatchSize, augment, ratio, limit);
+    }
+
+    /** Whether part of the training set is held out. */
+    public boolean holdsOut() {
+        return valRatio != null || valLimit != null;
+    }
+
+    /** How many of {@code trainingImages} are held out (0 without a held-out part). */
+    public int heldOutCount(int trainingImages) {
+        return valLimit != null ? valLimit : valRatio != null ? io.twa4j.vision.data.HeldOutSplit.count(trainingImages, valRatio) : 0;
     }
 
     /** The directory of the files, or null for the dataset's default place. */

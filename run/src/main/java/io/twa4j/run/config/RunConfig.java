@@ -36,6 +36,7 @@ import java.util.Map;
  * @param device {@code cpu}, {@code gpu}, or null for the engine's default
  * @param swa the SWA settings of an {@code swa} run, or null
  * @param ema the EMA settings when the run keeps one, or null
+ * @param init the weights a fine-tuning run starts from, or null for a fresh initialisation
  * @param versions twa4j, DJL, engine and Java versions
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -49,6 +50,7 @@ public record RunConfig(
         String device,
         SwaConfig swa,
         EmaConfig ema,
+        InitConfig init,
         Map<String, String> versions) {
 
     /**
@@ -106,27 +108,32 @@ public record RunConfig(
      */
     public static RunConfig train(DataConfig data, String model, OptimizerConfig optimizer, int snapshotsPerEpoch) {
         return new RunConfig("train", data, ModelConfig.forData(model, data.data()), optimizer,
-                new SnapshotConfig(snapshotsPerEpoch), 1, null, null, null, Versions.current());
+                new SnapshotConfig(snapshotsPerEpoch), 1, null, null, null, null, Versions.current());
     }
 
     /** This configuration with seed {@code seed}. */
     public RunConfig withSeed(long seed) {
-        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, versions);
+        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
     }
 
     /** This configuration on {@code device} (cpu, gpu, or null for the engine's default). */
     public RunConfig withDevice(String device) {
-        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, versions);
+        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
     }
 
     /** This configuration keeping an EMA (null: none). */
     public RunConfig withEma(EmaConfig ema) {
-        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, versions);
+        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
+    }
+
+    /** This configuration starting from the weights {@code init} (null: a fresh initialisation). */
+    public RunConfig withInit(InitConfig init) {
+        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
     }
 
     /** This configuration as made by {@code command}. */
     public RunConfig withCommand(String command) {
-        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, versions);
+        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
     }
 
     /** The run's learning-rate schedule. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twa4j.core.io.AtomicFiles;
 import io.twa4j.core.io.Json;
 import io.twa4j.core.io.OneLine;
@@ -28,6 +30,12 @@ public final class RunConfigFile {
 
     /** Every key of run.json: the top-level components, the unwrapped groups' components in their place. */
     private static final Set<String> KEYS = keysOf(RunConfig.class);
+
+    /**
+     * Keys added after the first run.json format: a file written before lacks them, and reads as
+     * if each held null (what the setting's absence means).
+     */
+    static final Set<String> ADDED_KEYS = Set.of("val_ratio", "val_limit", "init");
 
     private RunConfigFile() {}
 
@@ -58,7 +66,12 @@ public final class RunConfigFile {
                     throw RunError.input(file + ": not a valid run configuration: unexpected key " + OneLine.quote(key));
                 }
             }
-            return Json.STRICT.forType(RunConfig.class).readValue(bytes);
+            if (ADDED_KEYS.stream().allMatch(tree::has)) {
+                return Json.STRICT.forType(RunConfig.class).readValue(bytes); // read from the text: errors have a line and column
+            }
+            ObjectNode complete = ((ObjectNode) tree).deepCopy();
+            ADDED_KEYS.forEach(key -> complete.putIfAbsent(key, NullNode.getInstance()));
+            return Json.STRICT.forType(RunConfig.class).readValue(complete);
         } catch (JacksonException e) {
             InvalidSettingException invalid = invalidSetting(e);
             if (invalid != null) {

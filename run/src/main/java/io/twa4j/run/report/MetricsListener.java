@@ -6,22 +6,46 @@ import io.twa4j.run.RunDirectory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Appends one line per epoch to {@code RUN/metrics.jsonl}, tagged with the run's phase. */
 public final class MetricsListener implements TrainingListener {
 
     private final RunDirectory run;
     private final String phase;
+    private final Supplier<Evaluation> heldOut;
 
     /** Lines of phase {@code phase} ("train", "twa") into {@code run}'s metrics. */
     public MetricsListener(RunDirectory run, String phase) {
+        this(run, phase, null);
+    }
+
+    /**
+     * Lines of phase {@code phase} that also hold {@code val_loss} and {@code val_acc}, from
+     * {@code heldOut} (the model's evaluation on the held-out images), or null for none.
+     */
+    public MetricsListener(RunDirectory run, String phase, Supplier<Evaluation> heldOut) {
         this.run = run;
         this.phase = phase;
+        this.heldOut = heldOut;
     }
 
     @Override
     public void onEpochEnd(EpochEvent epoch) {
-        run.appendMetrics(line(phase, epoch));
+        Map<String, Object> line = line(phase, epoch);
+        if (heldOut != null) {
+            putHeldOut(line, heldOut.get());
+        }
+        run.appendMetrics(line);
+    }
+
+    /** Adds {@code val_loss} and {@code val_acc} (and {@code val_top5}) of an evaluation on held-out data. */
+    public static void putHeldOut(Map<String, Object> line, Evaluation heldOut) {
+        line.put("val_loss", heldOut.loss());
+        line.put("val_acc", heldOut.top1());
+        if (heldOut.hasTop5()) {
+            line.put("val_top5", heldOut.top5());
+        }
     }
 
     /** A listener that adds every finished epoch to {@code epochs}. */

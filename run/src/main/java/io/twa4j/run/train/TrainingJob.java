@@ -70,7 +70,7 @@ public final class TrainingJob {
             TwaResult twa) {}
 
     /** The commands whose runs {@link #resume} continues. */
-    private static final List<String> RESUMABLE = List.of("train", "swa", "demo");
+    private static final List<String> RESUMABLE = List.of("train", "finetune", "swa", "demo");
 
     /** Starts a new run. */
     public static Outcome start(Request request, Console console) {
@@ -103,6 +103,7 @@ public final class TrainingJob {
                 throw RunError.settings("--snapshots-per-epoch " + perEpoch + " is more than the " + train.batchesPerEpoch()
                         + " steps of an epoch");
             }
+            workspace.loadInitialWeights(); // a fine-tuning run starts from given weights (a resumed one then from its state)
             RunDirectory run = prepare(request, resume, workspace);
             console.out().printf(Locale.ROOT, "%s %s on %s (%d train / %d test examples, %d steps per epoch) on %s in %s%n",
                     resume ? "resuming" : "training", config.model().model(), config.data().data(), train.size(), test.size(),

@@ -3,6 +3,7 @@ package io.twa4j.run.twa;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.snapshot.SnapshotInfo;
@@ -59,7 +60,9 @@ public final class SnapshotTwa {
         checkAgainst(store, settings, runDir);
         Device device = request.device() == null ? ai.djl.engine.Engine.getInstance().defaultDevice() : request.device();
         try (Workspace workspace = Workspace.open(run.readConfig(), device)) {
-            workspace.trainBatches(settings.batchSize()); // fail on missing data before the long part
+            // fail on missing data (or a missing held-out part) before the long part
+            BatchSource trainOn = settings.onHeldOut() ? workspace.heldOutTrainingBatches(settings.batchSize())
+                    : workspace.trainBatches(settings.batchSize());
             FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
             long started = System.nanoTime();
             List<Integer> indices = settings.snapshotIndices();

@@ -61,7 +61,8 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
         Workspace workspace = context.workspace();
         double error = basis.orthonormalityError();
         reportBasis(context.console().out(), error);
-        BatchSource train = workspace.trainBatches(settings.batchSize());
+        BatchSource train = settings.onHeldOut() ? workspace.heldOutTrainingBatches(settings.batchSize())
+                : workspace.trainBatches(settings.batchSize());
         BatchSource test = workspace.testBatches();
         TwaState state = states == States.NONE ? null : new TwaState(context.run(), settings.name(), workspace, settings);
         Begun begun = begin(context, state, train, test);
@@ -139,7 +140,7 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
                 .setUpdateRule(sgd)
                 .setSchedule(settings.lrSchedule())
                 .optStepSeed(workspace.config().seed())
-                .addListener(new MetricsListener(context.run(), "twa"));
+                .addListener(new MetricsListener(context.run(), "twa", workspace.heldOutEvaluation()));
         if (state != null) {
             loop.addListener(state).optStopRequest(context.console().stopRequest());
         }

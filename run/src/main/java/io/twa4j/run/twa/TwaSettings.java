@@ -32,6 +32,8 @@ import java.util.Locale;
  * @param batchSize training batch size
  * @param tolerance relative residual below which a snapshot adds no basis row
  * @param basisDtype how the basis is stored: f32 or f16
+ * @param trainOn the images the coefficients are trained on (and BatchNorm statistics recomputed
+ *     from): {@code train}, or {@code val} for the run's held-out part (the journal version's TWA-v)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TwaSettings(
@@ -48,7 +50,11 @@ public record TwaSettings(
         List<Double> milestones,
         int batchSize,
         double tolerance,
-        String basisDtype) {
+        String basisDtype,
+        String trainOn) {
+
+    /** The image sets the coefficients can be trained on. */
+    public static final List<String> TRAIN_ON = List.of("train", "val");
 
     /** The storage types of the basis. */
     public static final List<String> BASIS_DTYPES = List.of("f32", "f16");
@@ -71,6 +77,7 @@ public record TwaSettings(
         milestones = List.copyOf(Settings.required("milestones", milestones));
         basisDtype = basisDtype == null ? null : basisDtype.toLowerCase(Locale.ROOT);
         storage(basisDtype);
+        trainOn = Settings.oneOf("train_on", trainOn == null ? null : trainOn.toLowerCase(Locale.ROOT), TRAIN_ON);
         name = name == null ? "p" + paramsStart + "-" + paramsEnd + (paramsStride > 1 ? "-s" + paramsStride : "") : name;
         if (!name.matches("[A-Za-z0-9._-]+") || name.startsWith(".")) {
             throw new InvalidSettingException("name", "{name} must be letters, digits, '.', '_' or '-', not starting with '.', got "
@@ -84,19 +91,19 @@ public record TwaSettings(
      */
     public static TwaSettings reference(int start, int end, int batchSize) {
         return new TwaSettings(null, start, end, 1, -1, 10, 2, 1e-5, 0.9, "step", OptimizerConfig.REFERENCE_MILESTONES, batchSize,
-                Basis.DEFAULT_TOLERANCE, "f32");
+                Basis.DEFAULT_TOLERANCE, "f32", "train");
     }
 
     /** These settings with {@code epochs} epochs and schedule {@code schedule}. */
     public TwaSettings withEpochs(int epochs, String schedule) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype);
+                batchSize, tolerance, basisDtype, trainOn);
     }
 
     /** These settings under the name {@code name}. */
     public TwaSettings named(String name) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype);
+                batchSize, tolerance, basisDtype, trainOn);
     }
 
     private static void checkRange(int start, int end, int stride) {
@@ -123,6 +130,17 @@ public record TwaSettings(
                     + " the JVM on bfloat16 arrays; use f16 (same size) or f32");
         }
         return Settings.oneOf("basis_dtype", name, BASIS_DTYPES).equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32;
+    }
+
+    /** Whether the coefficients learn on the run's held-out images. */
+    public boolean onHeldOut() {
+        return "val".equals(trainOn);
+    }
+
+    /** These settings learning on {@code trainOn} ({@code train} or {@code val}). */
+    public TwaSettings trainedOn(String trainOn) {
+        return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
+                batchSize, tolerance, basisDtype, trainOn);
     }
 
     /** The engine type of {@link #basisDtype}. */

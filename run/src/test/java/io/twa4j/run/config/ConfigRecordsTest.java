@@ -17,9 +17,9 @@ class ConfigRecordsTest {
 
     @Test
     void eachGroupRefusesItsBadValuesNamingTheKey() {
-        assertRefused(() -> new DataConfig("synthetic", null, 0, null, 128, 250, false), "train_limit", "'train_limit' must be a positive number, got 0");
-        assertRefused(() -> new DataConfig("synthetic", null, null, null, 128, -1, false), "eval_batch_size", "got -1");
-        assertRefused(() -> new DataConfig("imagenet21k", null, null, null, 128, 250, false), "data", "'data': unknown dataset 'imagenet21k'");
+        assertRefused(() -> new DataConfig("synthetic", null, 0, null, 128, 250, false, null, null), "train_limit", "'train_limit' must be a positive number, got 0");
+        assertRefused(() -> new DataConfig("synthetic", null, null, null, 128, -1, false, null, null), "eval_batch_size", "got -1");
+        assertRefused(() -> new DataConfig("imagenet21k", null, null, null, 128, 250, false, null, null), "data", "'data': unknown dataset 'imagenet21k'");
         assertRefused(() -> new ModelConfig("alexnet", 10, List.of(1, 28, 28)), "model", "'model': unknown model 'alexnet'");
         assertRefused(() -> new ModelConfig("cnn", 10, List.of(1, 28)), "input_shape", "three positive sizes");
         assertRefused(() -> new OptimizerConfig(0, 0.1, 0.9, 1e-4, "step", List.of()), "epochs", "'epochs' must be a positive number, got 0");
@@ -36,24 +36,24 @@ class ConfigRecordsTest {
     void theRunChecksWhatTiesTheGroupsTogether() {
         OptimizerConfig sgd = OptimizerConfig.reference(2, 0.1);
         assertRefused(() -> new RunConfig("train", DATA, new ModelConfig("cnn", 100, List.of(1, 28, 28)), sgd, SnapshotConfig.PER_EPOCH,
-                1, null, null, null, null), "classes", "'classes' is 100, but 'data' synthetic has 10");
+                1, null, null, null, null, null), "classes", "'classes' is 100, but 'data' synthetic has 10");
         assertRefused(() -> new RunConfig("train", DATA, ModelConfig.forData("vgg16", "cifar10"), sgd, SnapshotConfig.PER_EPOCH, 1,
-                null, null, null, null), "input_shape", "has images of [1, 28, 28]");
+                null, null, null, null, null), "input_shape", "has images of [1, 28, 28]");
         assertRefused(() -> new RunConfig("train", DATA, ModelConfig.forData("cnn", "synthetic"), sgd, SnapshotConfig.PER_EPOCH, 1,
-                null, new SwaConfig(1, 0.05, 1, 1), null, null), "schedule", "exactly when 'swa'");
+                null, new SwaConfig(1, 0.05, 1, 1), null, null, null), "schedule", "exactly when 'swa'");
         assertRefused(() -> new RunConfig("train", DATA, ModelConfig.forData("cnn", "synthetic"), sgd, SnapshotConfig.PER_EPOCH, 1,
-                "tpu", null, null, null), "device", "valid: cpu, gpu");
+                "tpu", null, null, null, null), "device", "valid: cpu, gpu");
         InvalidSettingException vgg = catchInvalid(() -> new RunConfig("train", DataConfig.of("synthetic"),
-                new ModelConfig("vgg16", 10, List.of(1, 28, 28)), sgd, SnapshotConfig.PER_EPOCH, 1, null, null, null, null));
+                new ModelConfig("vgg16", 10, List.of(1, 28, 28)), sgd, SnapshotConfig.PER_EPOCH, 1, null, null, null, null, null));
         assertThat(vgg.key()).isEqualTo("model");
         assertThat(vgg.describe(key -> "--" + key)).startsWith("--model VGG16 does not fit --data synthetic: ");
     }
 
     @Test
     void namesAreCanonicalised() {
-        RunConfig config = new RunConfig("train", new DataConfig("Fashion_MNIST", null, null, null, 128, 250, false),
+        RunConfig config = new RunConfig("train", new DataConfig("Fashion_MNIST", null, null, null, 128, 250, false, null, null),
                 new ModelConfig("CNN", 10, List.of(1, 28, 28)), new OptimizerConfig(2, 0.1, 0.9, 0, "STEP", List.of(0.5)),
-                SnapshotConfig.PER_EPOCH, 1, "CPU", null, null, null);
+                SnapshotConfig.PER_EPOCH, 1, "CPU", null, null, null, null);
         assertThat(config.data().data()).isEqualTo("fashion-mnist");
         assertThat(config.model().model()).isEqualTo("cnn");
         assertThat(config.optimizer().schedule()).isEqualTo("step");
@@ -68,7 +68,7 @@ class ConfigRecordsTest {
         written.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).containsExactlyInAnyOrder("command", "data", "data_dir", "train_limit", "test_limit", "model", "classes",
                 "input_shape", "epochs", "lr", "momentum", "wd", "schedule", "milestones", "batch_size", "eval_batch_size", "augment",
-                "snapshots_per_epoch", "seed", "device", "swa", "ema", "versions");
+                "val_ratio", "val_limit", "snapshots_per_epoch", "seed", "device", "swa", "ema", "init", "versions");
         assertThat(RunConfigFile.keysOf(RunConfig.class)).containsExactlyInAnyOrderElementsOf(keys);
         assertThat(written.get("data").asText()).isEqualTo("synthetic");
         assertThat(written.get("train_limit").asInt()).isEqualTo(640);
@@ -82,7 +82,7 @@ class ConfigRecordsTest {
         assertRefused(() -> TwaSettings.reference(2, 3, 128), "params_end", "TWA needs at least 2 snapshots");
         assertRefused(() -> TwaSettings.reference(0, 3, 128).named(".hidden"), "name", "not starting with '.'");
         assertRefused(() -> TwaSettings.reference(0, 3, 128).withEpochs(0, "step"), "epochs", "got 0");
-        assertRefused(() -> new TwaSettings(null, 0, 3, 1, -1, 1, 2, 0, 0.9, "step", List.of(0.5), 128, 1e-6, "bf16"), "basis_dtype",
+        assertRefused(() -> new TwaSettings(null, 0, 3, 1, -1, 1, 2, 0, 0.9, "step", List.of(0.5), 128, 1e-6, "bf16", "train"), "basis_dtype",
                 "aborts the JVM");
     }
 

@@ -60,8 +60,8 @@ class RunConfigDamageProperties {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private static final RunConfig ORIGINAL = new RunConfig("train",
-            new DataConfig("synthetic", null, 640, 300, 128, 250, false), new ModelConfig("cnn", 10, List.of(1, 28, 28)),
-            new OptimizerConfig(2, 0.05, 0.9, 1e-4, "step", List.of(0.5, 0.75)), new SnapshotConfig(2), 5L, "cpu", null, null,
+            new DataConfig("synthetic", null, 640, 300, 128, 250, false, null, null), new ModelConfig("cnn", 10, List.of(1, 28, 28)),
+            new OptimizerConfig(2, 0.05, 0.9, 1e-4, "step", List.of(0.5, 0.75)), new SnapshotConfig(2), 5L, "cpu", null, null, null,
             new LinkedHashMap<>(Map.of("twa4j", "dev", "djl", "0.36.0")));
 
     private static Path dir;
@@ -163,7 +163,12 @@ class RunConfigDamageProperties {
             damaged.put(key + "x", 1);
         }
         String[] message = new String[1];
-        assertThat(read(bytes(damaged), message)).isNull();
+        RunConfig read = read(bytes(damaged), message);
+        if (remove && RunConfigFile.ADDED_KEYS.contains(key)) {
+            assertThat(read).as("a key added later may be missing: it reads as null").isEqualTo(ORIGINAL);
+            return;
+        }
+        assertThat(read).isNull();
         assertThat(message[0]).contains(remove ? key : "unexpected key '" + key + "x'");
     }
 

@@ -175,6 +175,23 @@ public final class ImageSet {
                 width);
     }
 
+    /**
+     * The images at {@code indices} (in that order), as a new set called {@code newName}.
+     *
+     * @throws IndexOutOfBoundsException if an index is outside {@code [0, size())}
+     */
+    public ImageSet subset(int[] indices, String newName) {
+        int per = imageSize();
+        byte[] chosen = new byte[indices.length * per];
+        int[] chosenLabels = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            java.util.Objects.checkIndex(indices[k], labels.length);
+            System.arraycopy(pixels, indices[k] * per, chosen, k * per, per);
+            chosenLabels[k] = labels[indices[k]];
+        }
+        return new ImageSet(newName, chosen, chosenLabels, numClasses, channels, height, width);
+    }
+
     /** The backing pixel array, for readers in this package that must not copy it. */
     byte[] pixelData() {
         return pixels;
