@@ -1,9 +1,11 @@
 package io.twa4j.cli;
 
 import io.twa4j.core.twa.Basis;
+import io.twa4j.run.RunError;
 import io.twa4j.run.config.OptimizerConfig;
 import io.twa4j.run.config.RunConfig;
 import io.twa4j.run.soup.SoupJob;
+import io.twa4j.run.train.Sweep;
 import io.twa4j.run.twa.TwaSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,9 +29,13 @@ import picocli.CommandLine.Option;
             "fixes the data and the held-out split (give the split of the models' own runs)."})
 final class SoupCommand implements Callable<Integer> {
 
-    @Option(names = "--models", arity = "2..*", paramLabel = "W", required = true,
+    @Option(names = "--models", arity = "2..*", paramLabel = "W",
             description = "The ingredients: safetensors files (every parameter), or RUN:INDEX for snapshot INDEX of a run.")
     List<String> models;
+
+    @Option(names = "--sweep", paramLabel = "DIR",
+            description = "Instead of --models: the last snapshot of every run of a `finetune --sweep` directory, in its order.")
+    Path sweep;
 
     @Option(names = "--method", paramLabel = "M", required = true, description = "uniform, greedy, learned or learned-by-layer.")
     String method;
@@ -62,13 +68,17 @@ final class SoupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((models == null) == (sweep == null)) {
+            throw RunError.settings("give the ingredients with either --models or --sweep");
+        }
+        List<String> ingredients = models != null ? models : Sweep.ingredients(sweep);
         OptimizerConfig optimizer = Check.flags(() -> new OptimizerConfig(epochs, lr, momentum, wd, schedule,
                 OptimizerConfig.REFERENCE_MILESTONES));
         RunConfig config = runOptions.config("soup", data, optimizer, null, null);
-        TwaSettings learning = Check.flags(() -> new TwaSettings("learned", 0, models.size(), 1, -1, epochs, lr, wd, momentum, schedule,
+        TwaSettings learning = Check.flags(() -> new TwaSettings("learned", 0, ingredients.size(), 1, -1, epochs, lr, wd, momentum, schedule,
                 OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, "f32", "val"),
                 Map.of("params_end", "--models"));
-        Check.flags(() -> SoupJob.run(new SoupJob.Request(models, config, runOptions.run, method, learning, blocks,
+        Check.flags(() -> SoupJob.run(new SoupJob.Request(ingredients, config, runOptions.run, method, learning, blocks,
                 Devices.resolve(runOptions.device), runOptions.overwrite), ProgressBars.console()));
         return ExitCode.OK;
     }

@@ -40,18 +40,31 @@ public record MethodContext(Workspace workspace, RunDirectory run, Console conso
     }
 
     /**
-     * Recomputes the BatchNorm statistics of the model as it is from {@code train}, evaluates it on
-     * {@code test}, and appends the metrics line {@code {"phase", "epoch", "name", test_loss, test_acc}}.
+     * The model's evaluations after a BatchNorm update.
+     *
+     * @param test on the test images
+     * @param heldOut on the run's held-out images, or null when it holds out none
      */
-    public Evaluation evaluateAfterBatchNorm(BatchSource train, BatchSource test, String phase, int epoch, String name) {
+    public record Evaluated(Evaluation test, Evaluation heldOut) {}
+
+    /**
+     * Recomputes the BatchNorm statistics of the model as it is from {@code train}, evaluates it on
+     * {@code test} (and on the held-out images when the run has them), and appends the metrics line
+     * {@code {"phase", "epoch", "name", test_loss, test_acc[, val_loss, val_acc]}}.
+     */
+    public Evaluated evaluateAfterBatchNorm(BatchSource train, BatchSource test, String phase, int epoch, String name) {
         Evaluation evaluation = workspace.updateBatchNormAndEvaluate(train, test);
+        Evaluation heldOut = workspace.holdsOut() ? workspace.evaluate(workspace.heldOutBatches()) : null;
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("phase", phase);
         line.put("epoch", epoch);
         line.put("name", name);
         MetricsListener.putTest(line, evaluation);
+        if (heldOut != null) {
+            MetricsListener.putHeldOut(line, heldOut);
+        }
         run.appendMetrics(line);
-        return evaluation;
+        return new Evaluated(evaluation, heldOut);
     }
 
     /** Writes the result directory {@code relativePath} whole or not at all ({@link RunDirectory#writeResultDirectory}). */

@@ -126,6 +126,7 @@ public final class Ingredients implements AutoCloseable {
             for (int i = 0; i < all.size(); i++) {
                 if (weights[i] != 0) {
                     NDArray term = all.get(i).mul((float) weights[i]);
+                    term.attach(scope); // an op's result belongs to its first operand's manager: the ingredients'
                     sum = sum == null ? term : sum.addi(term);
                 }
             }

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The steps every soup shares once the model holds it: BatchNorm statistics recomputed from the
- * training images, the held-out and test evaluations (a {@code "phase": "soup"} line in
+ * training images, the held-out and test evaluations (one {@code "phase": "soup"} line in
  * metrics.jsonl), and the result in {@code RUN/soup/METHOD/}: {@code weights.safetensors},
  * {@code coefficients.csv} ({@code model,coefficient}, or {@code model,block,coefficient} by
  * layer), {@code summary.json} and {@code plots/accuracy.png} (held-out and test accuracy of every
@@ -30,13 +30,10 @@ final class SoupSteps {
     static SoupResult finish(MethodContext context, SoupInputs inputs, String method, List<String> blocks, List<double[]> weights,
             Map<String, Object> details, long started) {
         Workspace workspace = context.workspace();
-        Evaluation test = context.evaluateAfterBatchNorm(workspace.trainBatches(), workspace.testBatches(), "soup", 0, method);
-        Evaluation heldOut = workspace.evaluate(workspace.heldOutBatches());
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("phase", "soup-val");
-        line.put("name", method);
-        MetricsListener.putHeldOut(line, heldOut);
-        context.run().appendMetrics(line);
+        MethodContext.Evaluated evaluated = context.evaluateAfterBatchNorm(workspace.trainBatches(), workspace.testBatches(), "soup", 0,
+                method);
+        Evaluation test = evaluated.test();
+        Evaluation heldOut = evaluated.heldOut();
         double seconds = (System.nanoTime() - started) / 1e9;
         context.console().out().printf(Locale.ROOT, "%s soup: held-out accuracy %.4f, test accuracy %.4f (%.1f s)%n", method,
                 heldOut.top1(), test.top1(), seconds);

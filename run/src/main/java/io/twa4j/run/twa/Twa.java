@@ -68,7 +68,7 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
         Begun begun = begin(context, state, train, test);
         SubspaceSgd sgd = begun.sgd();
         List<TrainingListener.EpochEvent> epochs = train(context, state, sgd, begun.from(), train, test);
-        Evaluation twa = context.evaluateAfterBatchNorm(train, test, "twa-final", settings.epochs(), settings.name());
+        Evaluation twa = context.evaluateAfterBatchNorm(train, test, "twa-final", settings.epochs(), settings.name()).test();
         double seconds = (System.nanoTime() - started) / 1e9 + basisSeconds;
         context.console().out().printf(Locale.ROOT, "TWA + BN update: test loss %.4f acc %.4f (average: %.4f), %.1f s%n",
                 twa.loss(), twa.top1(), begun.average().top1(), seconds);
@@ -110,7 +110,7 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
             try (NDManager scope = context.workspace().manager().newSubManager()) {
                 trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
             }
-            Evaluation average = context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name());
+            Evaluation average = context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name()).test();
             SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start); // writes Pᵀ start
             if (state != null) {
                 state.attach(sgd);

@@ -40,7 +40,8 @@ class RunMethodTest {
         @Override
         public Evaluation run(MethodContext context) {
             Workspace workspace = context.workspace();
-            Evaluation evaluation = context.evaluateAfterBatchNorm(workspace.trainBatches(), workspace.testBatches(), "init", 0, name);
+            Evaluation evaluation = context.evaluateAfterBatchNorm(workspace.trainBatches(), workspace.testBatches(), "init", 0, name)
+                    .test();
             context.writeResult(resultPath(), dir -> {
                 workspace.writeWeights(dir.resolve("weights.safetensors"), Map.of("method", "init"));
                 AtomicFiles.writeString(dir.resolve("accuracy.txt"), evaluation.top1() + "\n");
