@@ -3,6 +3,7 @@ package io.twa4j.cli;
 import ai.djl.Device;
 import io.twa4j.core.train.TrainingListener;
 import io.twa4j.run.Console;
+import io.twa4j.run.RunLock;
 import io.twa4j.run.config.DataConfig;
 import io.twa4j.run.config.ModelConfig;
 import io.twa4j.run.config.OptimizerConfig;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,6 +61,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "Device (default: gpu when the engine sees one, else cpu).")
     String device;
 
+    @Mixin
+    LockOption lock;
+
     @Override
     public Integer call() {
         if (epochs < 2) {
@@ -67,8 +72,17 @@ final class DemoCommand implements Callable<Integer> {
         Device chosen = Devices.resolve(device);
         Console console = ProgressBars.console();
         RunConfig config = config();
+        // one lock over both jobs, so that nothing writes the run between them
+        RunLock.Mode inner = lock.noLock ? RunLock.Mode.NONE : RunLock.Mode.HELD;
+        try (RunLock held = lock.noLock ? null : RunLock.acquire(run, "twa4j demo")) {
+            return both(config, chosen, console, inner);
+        }
+    }
+
+    /** The full run, then TWA on its first half, each holding the run's lock as {@code lock} says. */
+    private int both(RunConfig config, Device chosen, Console console, RunLock.Mode lock) {
         System.out.printf(Locale.ROOT, "== 1. regular training, full budget: %d epochs ==%n", epochs);
-        TrainingJob.Outcome sgd = TrainingJob.start(new TrainingJob.Request(config, run, chosen, true, TrainingPlan.trainOnly(config)),
+        TrainingJob.Outcome sgd = TrainingJob.start(new TrainingJob.Request(config, run, chosen, true, TrainingPlan.trainOnly(config), lock),
                 console);
 
         int half = epochs / 2;
@@ -77,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
                 end, half, twaEpochs);
         TwaSettings settings = Check.flags(() -> TwaSettings.reference(0, end, config.data().batchSize())
                 .withEpochs(twaEpochs, "linear").named("first-half"), TwaOptions.AFTER_FLAGS);
-        TwaResult result = SnapshotTwa.run(run, new SnapshotTwa.Request(settings, chosen, true, false), console);
+        TwaResult result = SnapshotTwa.run(run, new SnapshotTwa.Request(settings, chosen, true, false, lock), console);
         printTable(sgd.epochs(), half, result);
         return ExitCode.OK;
     }

@@ -12,6 +12,7 @@ import io.twa4j.run.RunError;
 import io.twa4j.run.train.TrainingJob;
 import java.nio.file.Path;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every training command shares: model, snapshots, seed, device and run directory. */
@@ -42,6 +43,9 @@ final class RunOptions {
                     + " its run.json settings apply, other training flags are ignored.")
     boolean resume;
 
+    @Mixin
+    LockOption lock;
+
     /**
      * With --resume, continues the run and returns true; otherwise false. {@code extra} names a
      * flag given that cannot be combined with --resume, or is null.
@@ -56,7 +60,7 @@ final class RunOptions {
         if (extra != null) {
             throw RunError.settings("--resume cannot be combined with " + extra);
         }
-        TrainingJob.resume(run, Devices.resolve(device), ProgressBars.console());
+        TrainingJob.resume(run, Devices.resolve(device), lock.mode(), ProgressBars.console());
         return true;
     }
 
@@ -73,7 +77,7 @@ final class RunOptions {
 
     /** The request to train as these flags say, with {@code plan}. */
     TrainingJob.Request request(RunConfig config, io.twa4j.run.train.TrainingPlan plan) {
-        return new TrainingJob.Request(config, run, Devices.resolve(device), overwrite, plan);
+        return new TrainingJob.Request(config, run, Devices.resolve(device), overwrite, plan, lock.mode());
     }
 
     /** Flags of the optimiser keys of {@code swa} (which calls the learning rate --lr-init). */

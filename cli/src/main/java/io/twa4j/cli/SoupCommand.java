@@ -79,7 +79,7 @@ final class SoupCommand implements Callable<Integer> {
                 OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, "f32", "val"),
                 Map.of("params_end", "--models"));
         Check.flags(() -> SoupJob.run(new SoupJob.Request(ingredients, config, runOptions.run, method, learning, blocks,
-                Devices.resolve(runOptions.device), runOptions.overwrite), ProgressBars.console()));
+                Devices.resolve(runOptions.device), runOptions.overwrite, runOptions.lock.mode()), ProgressBars.console()));
         return ExitCode.OK;
     }
 }

@@ -47,13 +47,17 @@ final class TwaCommand implements Callable<Integer> {
                     + " give the same flags as the first time.")
     boolean resume;
 
+    @Mixin
+    LockOption lock;
+
     @Override
     public Integer call() {
         RunConfig config = RunDirectory.open(run).readConfig();
         int available = SnapshotTwa.snapshotCount(run);
         TwaSettings settings = twa.settings(paramsStart, paramsEnd == null ? available : paramsEnd, paramsStride,
                 config.data().batchSize());
-        SnapshotTwa.run(run, new SnapshotTwa.Request(settings, Devices.resolve(device), overwrite, resume), ProgressBars.console());
+        SnapshotTwa.Request request = new SnapshotTwa.Request(settings, Devices.resolve(device), overwrite, resume, lock.mode());
+        SnapshotTwa.run(run, request, ProgressBars.console());
         return ExitCode.OK;
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twa4j.core.io.FileDigest;
 import io.twa4j.core.safetensors.SafeTensors;
+import io.twa4j.run.RunLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,6 +142,41 @@ class VerifyCommandTest {
         CliRunner.Result text = CliRunner.run("verify", "--run", copy.toString());
         assertThat(text.out()).contains("its 3 snapshot files cannot be checked without it")
                 .contains("the result files cannot be checked without it");
+    }
+
+    @Test
+    void aRunInUseSaysSoAndListsWhatAWriteLeavesAsInProgressNotAsProblems() throws IOException {
+        Path copy = TinyRun.copy(run, temp.resolve("in-use"));
+        Files.writeString(copy.resolve("snapshots/.000003.safetensors.k2j3.tmp"), "half");
+        Files.copy(copy.resolve("snapshots/000000.safetensors"), copy.resolve("snapshots/000003.safetensors"));
+        Files.writeString(copy.resolve("metrics.jsonl"), "\"phase\": \"tr", StandardOpenOption.APPEND); // an append in progress
+        List<String> inProgress = List.of("metrics.jsonl||6|malformed", "snapshots/.000003.safetensors.k2j3.tmp|||temporary",
+                "snapshots/000003.safetensors|3||unlisted");
+        try (RunLock writer = RunLock.acquire(copy, "twa4j train --resume")) {
+            CliRunner.Result result = CliRunner.run("verify", "--run", copy.toString(), "--json");
+            assertThat(result.exitCode()).as(result.out()).isZero();
+            JsonNode report = JSON.readTree(result.out());
+            assertThat(report.get("ok").asBoolean()).isTrue();
+            assertThat(report.get("in_use").get("command").asText()).isEqualTo("twa4j train --resume");
+            assertThat(report.get("in_use").get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(report.get("problems")).isEmpty();
+            List<String> listed = new ArrayList<>();
+            report.get("in_progress").forEach(p -> listed.add(p.get("file").asText() + "|" + (p.has("index") ? p.get("index").asInt() : "")
+                    + "|" + (p.has("line") ? p.get("line").asInt() : "") + "|" + p.get("kind").asText()));
+            assertThat(listed).containsExactlyInAnyOrderElementsOf(inProgress);
+
+            TinyRun.flip(copy.resolve("snapshots/000002.safetensors"), -5); // damage stays damage
+            assertThat(problems(copy)).containsExactly("snapshots/000002.safetensors|2||corrupt");
+            List<String> lines = CliRunner.run("verify", "--run", copy.toString()).out().strip().lines().toList();
+            assertThat(lines.get(0)).startsWith("run " + copy + " is in use by `twa4j train --resume` (pid " + ProcessHandle.current().pid())
+                    .contains("files may be mid-write");
+            assertThat(lines).filteredOn(line -> line.startsWith("in progress: ")).hasSize(3);
+            assertThat(lines.get(lines.size() - 1)).isEqualTo("run " + copy + ": 1 problem; 5 metrics lines, 2 snapshots and 5 result files"
+                    + " check out; 3 in progress");
+        }
+        List<String> free = new ArrayList<>(inProgress);
+        free.add("snapshots/000002.safetensors|2||corrupt");
+        assertThat(problems(copy)).as("no writer: leftovers").containsExactlyInAnyOrderElementsOf(free);
     }
 
     @Test

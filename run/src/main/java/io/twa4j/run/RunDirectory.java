@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 /**
  * A run directory: {@code run.json} (the configuration), {@code metrics.jsonl} (one JSON object
  * per epoch and phase), {@code snapshots/} (with their own manifest), and results, each listed
- * with its size and SHA-256 in {@code results.json} (see {@link #writeResult}).
+ * with its size and SHA-256 in {@code results.json} (see {@link #writeResult}); {@code lock} is the
+ * {@link RunLock} of the process that writes it.
  */
 public final class RunDirectory {
 
@@ -43,7 +44,7 @@ public final class RunDirectory {
     public static final String RESULTS = "results.json";
 
     /** Names that are the run's own bookkeeping, never results. */
-    private static final Set<String> RESERVED = Set.of(CONFIG, METRICS, RESULTS, SnapshotStore.DIRECTORY);
+    private static final Set<String> RESERVED = Set.of(CONFIG, METRICS, RESULTS, SnapshotStore.DIRECTORY, RunLock.FILE);
 
     private static final Pattern SNAPSHOT_FILE = Pattern.compile("(\\d{6})\\.safetensors");
 
@@ -55,22 +56,37 @@ public final class RunDirectory {
 
     /**
      * Prepares {@code root} for a new run: creates it, or, when it exists and is not empty,
-     * refuses unless {@code overwrite} (then empties it).
+     * refuses unless {@code overwrite} (then empties it, keeping the lock file: take the run's
+     * {@link RunLock} first).
      */
     public static RunDirectory create(Path root, boolean overwrite) {
+        checkNew(root, overwrite);
+        try {
+            if (Files.isDirectory(root)) {
+                deleteContents(root, root.resolve(RunLock.FILE));
+            }
+            Files.createDirectories(root);
+            return new RunDirectory(root);
+        } catch (IOException e) {
+            throw RunError.input("cannot prepare run directory " + root + ": " + IoMessages.reason(e));
+        }
+    }
+
+    /**
+     * Refuses what {@link #create} refuses, writing nothing: a {@code root} that is not a
+     * directory, or one that is not empty (its lock file aside) unless {@code overwrite}.
+     *
+     * @throws RunError (input) if {@code root} is not a directory; (settings) if it is not empty
+     */
+    public static void checkNew(Path root, boolean overwrite) {
         try {
             if (Files.exists(root) && !Files.isDirectory(root)) {
                 throw RunError.input("run directory " + root + " exists and is not a directory");
             }
-            if (Files.isDirectory(root) && !isEmpty(root)) {
-                if (!overwrite) {
-                    throw RunError.settings("run directory " + root + " already exists and is not empty;"
-                            + " choose another --run, pass --resume to continue it, or --overwrite to replace it");
-                }
-                deleteContents(root);
+            if (Files.isDirectory(root) && !isEmpty(root) && !overwrite) {
+                throw RunError.settings("run directory " + root + " already exists and is not empty;"
+                        + " choose another --run, pass --resume to continue it, or --overwrite to replace it");
             }
-            Files.createDirectories(root);
-            return new RunDirectory(root);
         } catch (IOException e) {
             throw RunError.input("cannot prepare run directory " + root + ": " + IoMessages.reason(e));
         }
@@ -360,9 +376,10 @@ public final class RunDirectory {
         }
     }
 
+    /** Whether {@code dir} holds nothing but (perhaps) a lock file. */
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
+            return entries.allMatch(entry -> entry.getFileName().toString().equals(RunLock.FILE) && Files.isRegularFile(entry));
         }
     }
 
@@ -371,14 +388,15 @@ public final class RunDirectory {
         if (!Files.exists(dir)) {
             return;
         }
-        deleteContents(dir);
+        deleteContents(dir, null);
         Files.deleteIfExists(dir);
     }
 
-    private static void deleteContents(Path dir) throws IOException {
+    /** Deletes everything under {@code dir} but {@code keep} (or null). */
+    private static void deleteContents(Path dir, Path keep) throws IOException {
         try (Stream<Path> entries = Files.walk(dir)) {
             for (Path path : (Iterable<Path>) entries.sorted((a, b) -> b.getNameCount() - a.getNameCount())::iterator) {
-                if (!path.equals(dir)) {
+                if (!path.equals(dir) && !path.equals(keep)) {
                     Files.delete(path);
                 }
             }

@@ -22,6 +22,7 @@ import io.twa4j.core.snapshot.SnapshotStore;
 import io.twa4j.core.snapshot.StateStore;
 import io.twa4j.run.RunDirectory;
 import io.twa4j.run.RunError;
+import io.twa4j.run.RunLock;
 import io.twa4j.run.Workspace;
 import io.twa4j.run.config.RunConfig;
 import io.twa4j.run.config.RunConfigFile;
@@ -54,9 +55,17 @@ import java.util.stream.Stream;
  *       good snapshot when the model cannot be built);
  *   <li>{@code results.json} parses, and every file it lists has the recorded size and SHA-256 (a
  *       {@code .safetensors} result also a valid header with the model's names and shapes);
- *   <li>no file lies in the run that no manifest lists, and no hidden file or directory (the
- *       temporary files of an interrupted write start with '.') is left behind.
+ *   <li>no file lies in the run that no manifest lists (the lock file {@code RUN/lock} is the
+ *       run's own), and no hidden file or directory (the temporary files of an interrupted write
+ *       start with '.') is left behind.
  * </ul>
+ *
+ * <p>It takes no lock, but says when a writer holds the run's {@link RunLock}: files may then be
+ * mid-write, so what a write in progress leaves (temporary and unlisted files, a {@code run.json},
+ * {@code metrics.jsonl} or snapshot manifest not written yet, a cut last line of {@code
+ * metrics.jsonl}, a state whose files are being replaced) is reported as {@link
+ * Report#inProgress}, not as a problem. Anything else found meanwhile is still a problem (a
+ * listed file that does not match its record), though one that may pass once the writer is done.
  */
 public final class RunVerifier {
 
@@ -101,9 +110,12 @@ public final class RunVerifier {
      * @param metricsLines good lines of {@code metrics.jsonl}
      * @param snapshots snapshots that passed every check
      * @param results result files that passed every check
+     * @param writer the process that holds the run's lock while it is checked (files may be mid-write), or null
+     * @param inProgress what a write in progress leaves, found while {@code writer} holds the run: not problems
      */
-    public record Report(Path run, List<Problem> problems, int metricsLines, int snapshots, int results) {
-        /** Whether the run is intact. */
+    public record Report(Path run, List<Problem> problems, int metricsLines, int snapshots, int results, RunLock.Holder writer,
+            List<Problem> inProgress) {
+        /** Whether the run is intact (so far, when a writer holds it). */
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -115,6 +127,8 @@ public final class RunVerifier {
     private final Path root;
     private final List<Problem> problems = new ArrayList<>();
     private final Set<String> vouched = new HashSet<>();
+    /** Problems a write in progress leaves besides temporary and unlisted files. */
+    private final Set<Problem> passing = new HashSet<>();
     private Map<String, Shape> model;
     private String modelName;
     private boolean snapshotsUnchecked;
@@ -136,6 +150,7 @@ public final class RunVerifier {
         if (!Files.isDirectory(root)) {
             throw RunError.input("no run directory at " + root);
         }
+        RunLock.Holder writer = RunLock.holder(root).orElse(null);
         RunVerifier v = new RunVerifier(root);
         v.checkConfig();
         v.checkMetrics();
@@ -143,7 +158,22 @@ public final class RunVerifier {
         v.checkResults();
         v.checkStates();
         v.checkTree(root);
-        return new Report(root, List.copyOf(v.problems), v.metricsLines, v.snapshots, v.results);
+        List<Problem> problems = new ArrayList<>();
+        List<Problem> inProgress = new ArrayList<>();
+        for (Problem problem : v.problems) {
+            (writer != null && v.leftByAWrite(problem) ? inProgress : problems).add(problem);
+        }
+        return new Report(root, List.copyOf(problems), v.metricsLines, v.snapshots, v.results, writer, List.copyOf(inProgress));
+    }
+
+    /**
+     * Whether a write in progress leaves {@code problem}: a temporary or unlisted file, a
+     * bookkeeping file not written yet, a cut last line of {@code metrics.jsonl}, a state being
+     * replaced.
+     */
+    private boolean leftByAWrite(Problem problem) {
+        return problem.kind() == Kind.TEMPORARY || problem.kind() == Kind.UNLISTED || passing.contains(problem)
+                || problem.kind() == Kind.MISSING && Set.of(RunDirectory.CONFIG, RunDirectory.METRICS, SNAPSHOT_MANIFEST).contains(problem.file());
     }
 
     /** The resumable states: each state's tensors must match its record; intact ones vouch for both files. */
@@ -167,7 +197,9 @@ public final class RunVerifier {
             vouched.add(relative(states.recordOf(state)));
         }
         for (String problem : check.problems()) {
-            problem(relative(directory), Kind.CORRUPT, problem + " (--resume skips it)");
+            Problem damaged = new Problem(relative(directory), null, null, Kind.CORRUPT, problem + " (--resume skips it)");
+            problems.add(damaged);
+            passing.add(damaged); // a state being written or pruned
         }
     }
 
@@ -216,6 +248,7 @@ public final class RunVerifier {
             if (i == lines.length - 1) {
                 if (!line.isEmpty()) {
                     lineProblem(number, file + " line " + number + " is cut short (no line end): an interrupted append");
+                    passing.add(problems.get(problems.size() - 1)); // or an append in progress
                 }
                 break;
             }
@@ -335,6 +368,8 @@ public final class RunVerifier {
         List<Path> entries;
         try (Stream<Path> list = Files.list(dir)) {
             entries = list.sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return; // gone since its parent was listed (a writer's result directory moved into place)
         } catch (IOException e) {
             problem(relative(dir), Kind.UNREADABLE, dir + ": cannot list: " + IoMessages.reason(e));
             return;
@@ -343,6 +378,10 @@ public final class RunVerifier {
             String relative = relative(path);
             String name = path.getFileName().toString();
             boolean directory = Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || relative.equals(RunLock.FILE) && Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue; // gone since the listing (a writer's temporary file), or the run's lock file
+            }
             if (name.startsWith(".")) {
                 if (AtomicFiles.isTemporary(path) || name.contains(".partial-")) {
                     problem(relative, Kind.TEMPORARY, path + " is a leftover " + (directory ? "directory" : "temporary file")

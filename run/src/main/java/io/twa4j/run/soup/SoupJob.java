@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import io.twa4j.run.Console;
 import io.twa4j.run.RunDirectory;
 import io.twa4j.run.RunError;
+import io.twa4j.run.RunLock;
 import io.twa4j.run.Workspace;
 import io.twa4j.run.config.RunConfig;
 import io.twa4j.run.method.MethodContext;
@@ -43,9 +44,17 @@ public final class SoupJob {
      * @param blocks the blocks of learned-by-layer: per-tensor, per-layer or a number K (ignored by the others)
      * @param device the device, or null for the engine's default
      * @param overwrite whether an existing soup of this method in {@code out} is replaced
+     * @param lock how the soup holds the lock of {@code out} while it writes there
      */
     public record Request(List<String> ingredients, RunConfig config, Path out, String method, TwaSettings learning, String blocks,
-            Device device, boolean overwrite) {}
+            Device device, boolean overwrite, RunLock.Mode lock) {
+
+        /** A request that takes the lock of {@code out} ({@link RunLock.Mode#EXCLUSIVE}). */
+        public Request(List<String> ingredients, RunConfig config, Path out, String method, TwaSettings learning, String blocks,
+                Device device, boolean overwrite) {
+            this(ingredients, config, out, method, learning, blocks, device, overwrite, RunLock.Mode.EXCLUSIVE);
+        }
+    }
 
     /**
      * Makes the soup.
@@ -71,20 +80,42 @@ public final class SoupJob {
         try (Workspace workspace = Workspace.open(config, device);
                 Ingredients ingredients = Ingredients.read(request.ingredients(), workspace)) {
             workspace.heldOutBatches(); // a missing dataset or an impossible split is refused before anything is written
-            RunDirectory run = existing ? RunDirectory.open(request.out()) : create(request.out(), config);
-            console.out().printf(Locale.ROOT, "%d ingredients; evaluating each on %d held-out and %d test images%n",
-                    ingredients.size(), workspace.heldOutBatches().size(), workspace.testBatches().size());
-            SoupInputs inputs = new SoupInputs(ingredients, ingredients.evaluateEach(workspace, workspace.heldOutBatches()),
-                    ingredients.evaluateEach(workspace, workspace.testBatches()));
-            RunMethod<SoupResult> soup = switch (method) {
-                case "uniform" -> new UniformSoup(inputs);
-                case "greedy" -> new GreedySoup(inputs);
-                case "learned" -> new LearnedSoup(inputs, request.learning().trainedOn("val"), null);
-                default -> new LearnedSoup(inputs, request.learning().trainedOn("val"),
-                        request.blocks() == null ? "per-layer" : request.blocks());
-            };
-            return new MethodContext(workspace, run, console, request.overwrite()).execute(soup);
+            try (RunLock held = lock(request, existing, console)) {
+                RunDirectory run = existing ? RunDirectory.open(request.out()) : create(request.out(), config);
+                return make(new MethodContext(workspace, run, console, request.overwrite()), ingredients, request, method);
+            }
         }
+    }
+
+    /** Evaluates every ingredient, then makes the soup of {@code method}. */
+    private static SoupResult make(MethodContext context, Ingredients ingredients, Request request, String method) {
+        Workspace workspace = context.workspace();
+        context.console().out().printf(Locale.ROOT, "%d ingredients; evaluating each on %d held-out and %d test images%n",
+                ingredients.size(), workspace.heldOutBatches().size(), workspace.testBatches().size());
+        SoupInputs inputs = new SoupInputs(ingredients, ingredients.evaluateEach(workspace, workspace.heldOutBatches()),
+                ingredients.evaluateEach(workspace, workspace.testBatches()));
+        RunMethod<SoupResult> soup = switch (method) {
+            case "uniform" -> new UniformSoup(inputs);
+            case "greedy" -> new GreedySoup(inputs);
+            case "learned" -> new LearnedSoup(inputs, request.learning().trainedOn("val"), null);
+            default -> new LearnedSoup(inputs, request.learning().trainedOn("val"), request.blocks() == null ? "per-layer" : request.blocks());
+        };
+        return context.execute(soup);
+    }
+
+    /** The lock of the output run, taken before anything is written there (a new one is created for it). */
+    private static RunLock lock(Request request, boolean existing, Console console) {
+        if (!existing) {
+            if (Files.exists(request.out()) && !Files.isDirectory(request.out())) {
+                throw RunError.input("run directory " + request.out() + " exists and is not a directory");
+            }
+            try {
+                Files.createDirectories(request.out());
+            } catch (java.io.IOException e) {
+                throw RunError.input("cannot create " + request.out() + ": " + io.twa4j.core.io.IoMessages.reason(e));
+            }
+        }
+        return RunLock.take(request.out(), "twa4j soup --method " + request.method(), request.lock(), console);
     }
 
     /** A new output run with {@code config}. */

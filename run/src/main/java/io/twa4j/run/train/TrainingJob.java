@@ -16,6 +16,7 @@ import io.twa4j.core.twa.BasisSink;
 import io.twa4j.run.Console;
 import io.twa4j.run.RunDirectory;
 import io.twa4j.run.RunError;
+import io.twa4j.run.RunLock;
 import io.twa4j.run.Workspace;
 import io.twa4j.run.check.DiskSpace;
 import io.twa4j.run.config.RunConfig;
@@ -24,11 +25,13 @@ import io.twa4j.run.twa.SnapshotPoint;
 import io.twa4j.run.twa.Twa;
 import io.twa4j.run.twa.TwaResult;
 import io.twa4j.run.twa.TwaSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Regular training of a run from its {@link RunConfig} ({@code train}, {@code swa}, {@code demo}):
@@ -50,8 +53,19 @@ public final class TrainingJob {
      * @param device the device, or null for the engine's default
      * @param overwrite whether the contents of a non-empty {@code runDir} are replaced
      * @param plan what to do (regular training over the budget, or fewer epochs then TWA)
+     * @param lock how the job holds the run's {@link RunLock} (from before it touches the run directory to its end)
      */
-    public record Request(RunConfig config, Path runDir, Device device, boolean overwrite, TrainingPlan plan) {
+    public record Request(RunConfig config, Path runDir, Device device, boolean overwrite, TrainingPlan plan, RunLock.Mode lock) {
+        /** Checks that {@code lock} is given. */
+        public Request {
+            Objects.requireNonNull(lock, "lock");
+        }
+
+        /** A request that takes the run's lock ({@link RunLock.Mode#EXCLUSIVE}). */
+        public Request(RunConfig config, Path runDir, Device device, boolean overwrite, TrainingPlan plan) {
+            this(config, runDir, device, overwrite, plan, RunLock.Mode.EXCLUSIVE);
+        }
+
         /** Regular training over the whole budget of {@code config} into a new {@code runDir}, on the default device. */
         public static Request of(RunConfig config, Path runDir) {
             return new Request(config, runDir, null, false, TrainingPlan.trainOnly(config));
@@ -72,23 +86,33 @@ public final class TrainingJob {
     /** The commands whose runs {@link #resume} continues. */
     private static final List<String> RESUMABLE = List.of("train", "finetune", "swa", "demo");
 
-    /** Starts a new run. */
+    /**
+     * Starts a new run, holding the run's lock as {@code request} says.
+     *
+     * @throws RunError (input) naming the holder if another process writes the run
+     */
     public static Outcome start(Request request, Console console) {
         return run(request, false, console);
     }
 
     /**
      * Continues the run in {@code runDir} from its newest intact state, with the settings of its
-     * run.json; a run with no state yet starts over.
+     * run.json; a run with no state yet starts over. Takes the run's lock.
      *
      * @param device the device, or null for the engine's default
+     * @throws RunError (input) naming the holder if another process writes the run
      */
     public static Outcome resume(Path runDir, Device device, Console console) {
+        return resume(runDir, device, RunLock.Mode.EXCLUSIVE, console);
+    }
+
+    /** {@link #resume(Path, Device, Console)}, holding the run's lock as {@code lock} says. */
+    public static Outcome resume(Path runDir, Device device, RunLock.Mode lock, Console console) {
         RunConfig config = RunDirectory.open(runDir).readConfig();
         if (!RESUMABLE.contains(config.command())) {
             throw RunError.input("run " + runDir + " was made by '" + config.command() + "', which cannot be resumed");
         }
-        return run(new Request(config, runDir, device, false, TrainingPlan.trainOnly(config)), true, console);
+        return run(new Request(config, runDir, device, false, TrainingPlan.trainOnly(config), lock), true, console);
     }
 
     private static Outcome run(Request request, boolean resume, Console console) {
@@ -104,23 +128,49 @@ public final class TrainingJob {
                         + " steps of an epoch");
             }
             workspace.loadInitialWeights(); // a fine-tuning run starts from given weights (a resumed one then from its state)
-            RunDirectory run = prepare(request, resume, workspace);
-            console.out().printf(Locale.ROOT, "%s %s on %s (%d train / %d test examples, %d steps per epoch) on %s in %s%n",
-                    resume ? "resuming" : "training", config.model().model(), config.data().data(), train.size(), test.size(),
-                    train.batchesPerEpoch(), device, request.runDir());
-            Training training = new Training(workspace, run, request.plan(), train, test, console);
-            return training(training, request, resume);
+            if (!resume) {
+                requireRoom(request, workspace);
+            }
+            try (RunLock held = lock(request, resume, console)) {
+                RunDirectory run = prepare(request, resume);
+                console.out().printf(Locale.ROOT, "%s %s on %s (%d train / %d test examples, %d steps per epoch) on %s in %s%n",
+                        resume ? "resuming" : "training", config.model().model(), config.data().data(), train.size(), test.size(),
+                        train.batchesPerEpoch(), device, request.runDir());
+                Training training = new Training(workspace, run, request.plan(), train, test, console);
+                return training(training, request, resume);
+            }
         }
     }
 
-    /** Creates (or, resuming, opens) the run directory, after checking there is room for the run. */
-    private static RunDirectory prepare(Request request, boolean resume, Workspace workspace) {
-        if (resume) {
-            return RunDirectory.open(request.runDir());
-        }
+    /** Checks that the file system has room for the new run. */
+    private static void requireRoom(Request request, Workspace workspace) {
         TrainingPlan plan = request.plan();
         DiskSpace.require(request.runDir(), request.overwrite(), DiskSpace.estimate(workspace.block(), request.config(),
                 plan.keepSnapshots() ? plan.snapshots(request.config()) : 0, plan.twa() == null ? null : plan.twa().name()));
+    }
+
+    /**
+     * The run's lock, taken before anything in the run directory changes (before --overwrite
+     * deletes). A directory that is not a run (no lock file, not empty) and that {@link
+     * RunDirectory#create} would refuse is refused first, so that no lock file is left in it.
+     */
+    private static RunLock lock(Request request, boolean resume, Console console) {
+        Path root = request.runDir();
+        if (resume) {
+            RunDirectory.open(root);
+        } else if (!Files.exists(root.resolve(RunLock.FILE))) {
+            RunDirectory.checkNew(root, request.overwrite());
+        }
+        String command = "twa4j " + request.config().command() + (resume ? " --resume"
+                : request.overwrite() && !"demo".equals(request.config().command()) ? " --overwrite" : "");
+        return RunLock.take(root, command, request.lock(), console);
+    }
+
+    /** Creates (or, resuming, opens) the run directory, under the run's lock. */
+    private static RunDirectory prepare(Request request, boolean resume) {
+        if (resume) {
+            return RunDirectory.open(request.runDir());
+        }
         RunDirectory run = RunDirectory.create(request.runDir(), request.overwrite());
         run.writeConfig(request.config());
         return run;

@@ -12,6 +12,7 @@ import io.twa4j.core.twa.Basis;
 import io.twa4j.run.Console;
 import io.twa4j.run.RunDirectory;
 import io.twa4j.run.RunError;
+import io.twa4j.run.RunLock;
 import io.twa4j.run.Workspace;
 import io.twa4j.run.method.MethodContext;
 import java.nio.file.Path;
@@ -39,8 +40,19 @@ public final class SnapshotTwa {
      * @param device the device, or null for the engine's default
      * @param overwrite whether an existing result of the same name is replaced
      * @param resume whether an interrupted TWA of the same name continues from its last state
+     * @param lock how the job holds the run's {@link RunLock} (for its whole life)
      */
-    public record Request(TwaSettings settings, Device device, boolean overwrite, boolean resume) {
+    public record Request(TwaSettings settings, Device device, boolean overwrite, boolean resume, RunLock.Mode lock) {
+        /** Checks that {@code lock} is given. */
+        public Request {
+            java.util.Objects.requireNonNull(lock, "lock");
+        }
+
+        /** A request that takes the run's lock ({@link RunLock.Mode#EXCLUSIVE}). */
+        public Request(TwaSettings settings, Device device, boolean overwrite, boolean resume) {
+            this(settings, device, overwrite, resume, RunLock.Mode.EXCLUSIVE);
+        }
+
         /** A new TWA with {@code settings} on the engine's default device. */
         public static Request of(TwaSettings settings) {
             return new Request(settings, null, false, false);
@@ -48,12 +60,22 @@ public final class SnapshotTwa {
     }
 
     /**
-     * Runs TWA on the snapshots of the run in {@code runDir}.
+     * Runs TWA on the snapshots of the run in {@code runDir}, holding the run's lock as {@code
+     * request} says (two TWAs on one run, of the same name or not, never write it at once).
      *
      * @throws RunError (settings) if the range or start lies outside the run's snapshots; (input)
-     *     for a missing or damaged run, snapshot or dataset
+     *     for a missing or damaged run, snapshot or dataset, or naming the holder if another
+     *     process writes the run
      */
     public static TwaResult run(Path runDir, Request request, Console console) {
+        RunDirectory.open(runDir); // no lock file where there is no run
+        String command = "twa4j twa --name " + request.settings().name() + (request.resume() ? " --resume" : "");
+        try (RunLock held = RunLock.take(runDir, command, request.lock(), console)) {
+            return locked(runDir, request, console);
+        }
+    }
+
+    private static TwaResult locked(Path runDir, Request request, Console console) {
         RunDirectory run = RunDirectory.open(runDir);
         SnapshotStore store = SnapshotStore.open(runDir);
         TwaSettings settings = request.settings();
