@@ -44,6 +44,10 @@ class TrainCommand implements Callable<Integer> {
             description = "Step-schedule milestones as fractions of the epochs (default: ${DEFAULT-VALUE}).")
     double[] milestones;
 
+    @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0",
+            description = "Label smoothing of the training loss, as PyTorch's label_smoothing (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
     @Mixin
     EmaOptions ema;
 
@@ -68,7 +72,7 @@ class TrainCommand implements Callable<Integer> {
     /** Validates the flags and turns them into a run configuration made by {@code command}. */
     RunConfig config(String command) {
         OptimizerConfig optimizer = Check.flags(() -> new OptimizerConfig(epochs, lr, momentum, wd, schedule,
-                Arrays.stream(milestones).boxed().toList()));
+                Arrays.stream(milestones).boxed().toList(), labelSmoothing));
         return runOptions.config(command, data, optimizer, null, ema.config());
     }
 }

@@ -128,6 +128,15 @@ public final class Workspace implements AutoCloseable {
         return () -> evaluate(heldOut);
     }
 
+    /**
+     * The held-out images themselves (the same for every run on the same data, limit and ratio).
+     *
+     * @throws RunError (settings) if the run holds out nothing
+     */
+    public ImageSet heldOutImages() {
+        return heldOut();
+    }
+
     private ImageSet heldOut() {
         if (!holdsOut()) {
             throw RunError.settings("the run holds out no training images; train it with --val-ratio or --val-limit");

@@ -62,9 +62,20 @@ public final class Evaluator {
 
     /** Per-example cross-entropy of logits (N, K) against int64 labels (N). */
     static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        return crossEntropy(logits, labels, 0);
+    }
+
+    /**
+     * The per-example cross-entropy with label smoothing ε (PyTorch's {@code label_smoothing}):
+     * {@code (1 − ε)·(−log p_y) + ε·mean_c(−log p_c)}; ε = 0 is the plain cross-entropy.
+     */
+    static NDArray crossEntropy(NDArray logits, NDArray labels, double smoothing) {
         NDArray logProbabilities = logits.logSoftmax(1);
-        NDArray picked = logProbabilities.gather(labels.reshape(-1, 1), 1);
-        return picked.reshape(-1).neg();
+        NDArray picked = logProbabilities.gather(labels.reshape(-1, 1), 1).reshape(-1).neg();
+        if (smoothing == 0) {
+            return picked;
+        }
+        return picked.mul((float) (1 - smoothing)).add(logProbabilities.mean(new int[] {1}).neg().mul((float) smoothing));
     }
 
     /**

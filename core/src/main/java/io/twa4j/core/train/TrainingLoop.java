@@ -34,6 +34,7 @@ public final class TrainingLoop {
     private final Evaluator evaluator;
     private final BooleanSupplier stopRequest;
     private final Long stepSeed;
+    private final double labelSmoothing;
 
     private TrainingLoop(Builder builder) {
         this.block = builder.block;
@@ -45,6 +46,7 @@ public final class TrainingLoop {
         this.evaluator = new Evaluator(block, manager);
         this.stopRequest = builder.stopRequest;
         this.stepSeed = builder.stepSeed;
+        this.labelSmoothing = builder.labelSmoothing;
     }
 
     /** A builder; block, manager, update rule and schedule are required. */
@@ -165,7 +167,7 @@ public final class TrainingLoop {
             NDArray batchLoss;
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 logits = Evaluator.forward(block, scope, batch.features(scope), true);
-                batchLoss = Evaluator.crossEntropy(logits, labels).mean();
+                batchLoss = Evaluator.crossEntropy(logits, labels, labelSmoothing).mean();
                 collector.backward(batchLoss);
             }
             double loss = batchLoss.getFloat();
@@ -189,6 +191,7 @@ public final class TrainingLoop {
         private final List<TrainingListener> listeners = new ArrayList<>();
         private BooleanSupplier stopRequest = () -> false;
         private Long stepSeed;
+        private double labelSmoothing;
 
         private Builder() {}
 
@@ -207,6 +210,18 @@ public final class TrainingLoop {
          */
         public Builder optStepSeed(long seed) {
             this.stepSeed = seed;
+            return this;
+        }
+
+        /**
+         * Trains on the cross-entropy with label smoothing ε in [0, 1) (PyTorch's {@code
+         * label_smoothing}); evaluation keeps the plain cross-entropy. Default 0.
+         */
+        public Builder optLabelSmoothing(double smoothing) {
+            if (!(smoothing >= 0 && smoothing < 1)) {
+                throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + smoothing);
+            }
+            this.labelSmoothing = smoothing;
             return this;
         }
 

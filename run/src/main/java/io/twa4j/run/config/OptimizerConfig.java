@@ -17,9 +17,11 @@ import java.util.Locale;
  * @param schedule {@code step} (×0.1 at the milestones), {@code constant}, {@code linear}, or {@code swa}
  *     (the SWA recipe; then the run's {@link SwaConfig} holds its settings)
  * @param milestones the step schedule's milestones as fractions of the epochs, each in (0, 1)
+ * @param labelSmoothing the label smoothing ε of the training loss, in [0, 1) (0: plain cross-entropy)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record OptimizerConfig(int epochs, double lr, double momentum, double wd, String schedule, List<Double> milestones) {
+public record OptimizerConfig(int epochs, double lr, double momentum, double wd, String schedule, List<Double> milestones,
+        double labelSmoothing) {
 
     /** The reference's step milestones: ×0.1 at 50% and 75% of the epochs. */
     public static final List<Double> REFERENCE_MILESTONES = List.of(0.5, 0.75);
@@ -38,6 +40,17 @@ public record OptimizerConfig(int epochs, double lr, double momentum, double wd,
             throw new InvalidSettingException("milestones", "{milestones} must be fractions in (0, 1), not " + milestones);
         }
         milestones = List.copyOf(milestones);
+        Settings.fraction("label_smoothing", labelSmoothing);
+    }
+
+    /** Without label smoothing. */
+    public OptimizerConfig(int epochs, double lr, double momentum, double wd, String schedule, List<Double> milestones) {
+        this(epochs, lr, momentum, wd, schedule, milestones, 0);
+    }
+
+    /** These settings with label smoothing {@code smoothing}. */
+    public OptimizerConfig withLabelSmoothing(double smoothing) {
+        return new OptimizerConfig(epochs, lr, momentum, wd, schedule, milestones, smoothing);
     }
 
     /** The reference's SGD: momentum 0.9, weight decay 1e-4, step schedule at 50% and 75%. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twa4j.core.io.AtomicFiles;
@@ -17,6 +18,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,10 +34,11 @@ public final class RunConfigFile {
     private static final Set<String> KEYS = keysOf(RunConfig.class);
 
     /**
-     * Keys added after the first run.json format: a file written before lacks them, and reads as
-     * if each held null (what the setting's absence means).
+     * Keys added after the first run.json format, with the value their absence means: a file
+     * written before lacks them and reads as if it held these.
      */
-    static final Set<String> ADDED_KEYS = Set.of("val_ratio", "val_limit", "init");
+    static final Map<String, JsonNode> ADDED_KEYS = Map.of("val_ratio", NullNode.getInstance(), "val_limit",
+            NullNode.getInstance(), "init", NullNode.getInstance(), "label_smoothing", DoubleNode.valueOf(0));
 
     private RunConfigFile() {}
 
@@ -66,11 +69,11 @@ public final class RunConfigFile {
                     throw RunError.input(file + ": not a valid run configuration: unexpected key " + OneLine.quote(key));
                 }
             }
-            if (ADDED_KEYS.stream().allMatch(tree::has)) {
+            if (ADDED_KEYS.keySet().stream().allMatch(tree::has)) {
                 return Json.STRICT.forType(RunConfig.class).readValue(bytes); // read from the text: errors have a line and column
             }
             ObjectNode complete = ((ObjectNode) tree).deepCopy();
-            ADDED_KEYS.forEach(key -> complete.putIfAbsent(key, NullNode.getInstance()));
+            ADDED_KEYS.forEach(complete::putIfAbsent);
             return Json.STRICT.forType(RunConfig.class).readValue(complete);
         } catch (JacksonException e) {
             InvalidSettingException invalid = invalidSetting(e);

@@ -61,15 +61,39 @@ final class SoupSteps {
         AtomicFiles.writeString(dir.resolve("coefficients.csv"), csv.toString());
         AtomicFiles.writeString(dir.resolve("summary.json"), Json.PRETTY.writeValueAsString(summary(inputs, soup, details)) + "\n");
         Files.createDirectories(dir.resolve("plots"));
-        Plots.Chart chart = new Plots.Chart("Ingredients and the " + soup.method() + " soup", "ingredient (in the order given)",
-                "accuracy");
+        Plots.Chart chart = new Plots.Chart("Ingredients and soups", "ingredient (in the order given)", "accuracy");
+        Map<String, double[]> soups = otherSoups(dir.getParent(), soup.method());
+        soups.put(soup.method(), new double[] {soup.heldOut().top1(), soup.test().top1()});
         for (int i = 0; i < names.size(); i++) {
             chart.point("ingredient, held-out", i + 1, inputs.heldOut().get(i).top1());
             chart.point("ingredient, test", i + 1, inputs.test().get(i).top1());
-            chart.point(soup.method() + " soup, held-out", i + 1, soup.heldOut().top1());
-            chart.point(soup.method() + " soup, test", i + 1, soup.test().top1());
+            for (Map.Entry<String, double[]> other : soups.entrySet()) {
+                chart.point(other.getKey() + " soup, held-out", i + 1, other.getValue()[0]);
+                chart.point(other.getKey() + " soup, test", i + 1, other.getValue()[1]);
+            }
         }
         chart.writePng(dir.resolve("plots/accuracy.png"));
+    }
+
+    /** The held-out and test accuracy of the other soups already in {@code soupDir}, by method. */
+    private static Map<String, double[]> otherSoups(Path soupDir, String method) throws IOException {
+        Map<String, double[]> soups = new java.util.TreeMap<>();
+        try (var entries = Files.list(soupDir)) {
+            for (Path other : entries.sorted().toList()) {
+                String name = other.getFileName().toString();
+                Path summary = other.resolve("summary.json");
+                if (name.startsWith(".") || name.equals(method) || !Files.isRegularFile(summary)) {
+                    continue;
+                }
+                try {
+                    var values = Json.TREE.readTree(Files.readString(summary)).path("soup");
+                    soups.put(name, new double[] {values.path("val_acc").asDouble(), values.path("test_acc").asDouble()});
+                } catch (com.fasterxml.jackson.core.JacksonException e) {
+                    // a damaged summary of another soup only leaves it out of the plot (verify reports the file)
+                }
+            }
+        }
+        return soups;
     }
 
     private static Map<String, Object> summary(SoupInputs inputs, SoupResult soup, Map<String, Object> details) {

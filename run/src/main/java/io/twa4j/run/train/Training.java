@@ -107,6 +107,7 @@ record Training(Workspace workspace, RunDirectory run, TrainingPlan plan, BatchS
                 .setUpdateRule(sgd)
                 .setSchedule(config().lrSchedule())
                 .optStepSeed(config().seed())
+                .optLabelSmoothing(config().optimizer().labelSmoothing())
                 .addListener(new MetricsListener(run, "train", workspace.heldOutEvaluation()))
                 .addListener(console.progress().listener("train"));
         phases.forEach(loop::addListener);

@@ -68,7 +68,7 @@ class ConfigRecordsTest {
         written.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).containsExactlyInAnyOrder("command", "data", "data_dir", "train_limit", "test_limit", "model", "classes",
                 "input_shape", "epochs", "lr", "momentum", "wd", "schedule", "milestones", "batch_size", "eval_batch_size", "augment",
-                "val_ratio", "val_limit", "snapshots_per_epoch", "seed", "device", "swa", "ema", "init", "versions");
+                "val_ratio", "val_limit", "label_smoothing", "snapshots_per_epoch", "seed", "device", "swa", "ema", "init", "versions");
         assertThat(RunConfigFile.keysOf(RunConfig.class)).containsExactlyInAnyOrderElementsOf(keys);
         assertThat(written.get("data").asText()).isEqualTo("synthetic");
         assertThat(written.get("train_limit").asInt()).isEqualTo(640);

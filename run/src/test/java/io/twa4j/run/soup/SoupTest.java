@@ -140,6 +140,28 @@ class SoupTest {
     }
 
     @Test
+    void aGreedySoupKeepsOnlyTheBestWhenTheOtherSpoilsIt() throws IOException {
+        List<String> two = List.of(ingredients.get(0), ingredients.get(1)); // the initialisation and the trained weights
+        SoupResult greedy = SoupJob.run(new SoupJob.Request(two, config, temp.resolve("greedy-two"), "greedy", null, null, Device.cpu(),
+                false), Console.silent());
+        assertThat(greedy.weights().get(0)).containsExactly(0.0, 1.0);
+    }
+
+    @Test
+    void everyCommandOnTheSameDataHoldsOutTheSameImages() {
+        RunConfig other = config.withSeed(99).withCommand("finetune");
+        try (var a = io.twa4j.run.Workspace.open(config, Device.cpu()); var b = io.twa4j.run.Workspace.open(other, Device.cpu())) {
+            var heldA = a.heldOutImages();
+            var heldB = b.heldOutImages();
+            assertThat(heldA.size()).isEqualTo(300).isEqualTo(heldB.size());
+            for (int i = 0; i < heldA.size(); i++) {
+                assertThat(heldB.image(i)).isEqualTo(heldA.image(i));
+            }
+            assertThat(a.trainBatches().size()).isEqualTo(1200);
+        }
+    }
+
+    @Test
     void theLearnedSoupIsACombinationOfTheIngredients() throws IOException {
         SoupResult learned = soup("learned", temp.resolve("learned"));
         List<Path> files = new ArrayList<>(ingredientFiles());
