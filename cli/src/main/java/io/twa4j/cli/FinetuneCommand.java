@@ -50,6 +50,11 @@ final class FinetuneCommand extends TrainCommand {
     }
 
     @Override
+    String weightsSource() {
+        return from;
+    }
+
+    @Override
     String command() {
         return "finetune";
     }

@@ -9,6 +9,7 @@ import io.twa4j.run.config.SnapshotConfig;
 import io.twa4j.run.config.SwaConfig;
 import io.twa4j.run.config.Versions;
 import io.twa4j.run.RunError;
+import io.twa4j.run.WeightsSource;
 import io.twa4j.run.train.TrainingJob;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,9 +19,18 @@ import picocli.CommandLine.Option;
 /** The options every training command shares: model, snapshots, seed, device and run directory. */
 final class RunOptions {
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = "cnn",
-            description = "Model (see `twa4j models`; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Model (see `twa4j models`; default: cnn, or for finetune and soup the model of the run the weights"
+                    + " come from).")
     String model;
+
+    /** The model of {@code --model}, else of the run {@code source} comes from (a weights file or RUN:INDEX), else cnn. */
+    String modelOr(String source) {
+        return model != null ? model : source == null ? DEFAULT_MODEL : WeightsSource.modelOf(source).orElse(DEFAULT_MODEL);
+    }
+
+    /** The model without --model and without a run to take it from. */
+    static final String DEFAULT_MODEL = "cnn";
 
     @Option(names = "--snapshots-per-epoch", paramLabel = "K", defaultValue = "1",
             description = "Snapshots per epoch, evenly spaced, the last at the epoch's end (default: ${DEFAULT-VALUE}).")
@@ -70,8 +80,14 @@ final class RunOptions {
      * whose flag is not {@code --key}).
      */
     RunConfig config(String command, DataOptions data, OptimizerConfig optimizer, SwaConfig swa, EmaConfig ema) {
+        return config(command, data, optimizer, swa, ema, null);
+    }
+
+    /** {@link #config}, the model taken from the run {@code weights} come from when --model is not given. */
+    RunConfig config(String command, DataOptions data, OptimizerConfig optimizer, SwaConfig swa, EmaConfig ema, String weights) {
         DataConfig dataConfig = data.config();
-        return Check.flags(() -> new RunConfig(command, dataConfig, ModelConfig.forData(model, dataConfig.data()), optimizer,
+        String modelName = modelOr(weights);
+        return Check.flags(() -> new RunConfig(command, dataConfig, ModelConfig.forData(modelName, dataConfig.data()), optimizer,
                 new SnapshotConfig(snapshotsPerEpoch), seed, device, swa, ema, null, Versions.current()));
     }
 

@@ -74,7 +74,7 @@ final class SoupCommand implements Callable<Integer> {
         List<String> ingredients = models != null ? models : Sweep.ingredients(sweep);
         OptimizerConfig optimizer = Check.flags(() -> new OptimizerConfig(epochs, lr, momentum, wd, schedule,
                 OptimizerConfig.REFERENCE_MILESTONES));
-        RunConfig config = runOptions.config("soup", data, optimizer, null, null);
+        RunConfig config = runOptions.config("soup", data, optimizer, null, null, ingredients.get(0));
         TwaSettings learning = Check.flags(() -> new TwaSettings("learned", 0, ingredients.size(), 1, -1, epochs, lr, wd, momentum, schedule,
                 OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, "f32", "val"),
                 Map.of("params_end", "--models"));

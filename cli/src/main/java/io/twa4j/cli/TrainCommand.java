@@ -64,6 +64,11 @@ class TrainCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** The weights the run starts from (their run's model is the default model), or null for a fresh initialisation. */
+    String weightsSource() {
+        return null;
+    }
+
     /** The name recorded in run.json. */
     String command() {
         return "train";
@@ -73,6 +78,6 @@ class TrainCommand implements Callable<Integer> {
     RunConfig config(String command) {
         OptimizerConfig optimizer = Check.flags(() -> new OptimizerConfig(epochs, lr, momentum, wd, schedule,
                 Arrays.stream(milestones).boxed().toList(), labelSmoothing));
-        return runOptions.config(command, data, optimizer, null, ema.config());
+        return runOptions.config(command, data, optimizer, null, ema.config(), weightsSource());
     }
 }

@@ -22,6 +22,31 @@ public final class WeightsSource {
     private WeightsSource() {}
 
     /**
+     * The model of the run {@code source} comes from: the run of {@code RUN:INDEX}, or the run a
+     * weights file lies in; empty for a file outside any run.
+     *
+     * @throws RunError (input) if that run's run.json is damaged
+     */
+    public static java.util.Optional<String> modelOf(String source) {
+        Path file = Path.of(source);
+        Matcher snapshot = SNAPSHOT.matcher(source);
+        Path run = !Files.exists(file) && snapshot.matches() ? Path.of(snapshot.group(1)) : runHolding(file);
+        if (run == null || !Files.isRegularFile(run.resolve(RunDirectory.CONFIG))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(RunDirectory.open(run).readConfig().model().model());
+    }
+
+    /** The run directory {@code file} lies in, or null. */
+    private static Path runHolding(Path file) {
+        Path run = file.toAbsolutePath().getParent();
+        while (run != null && !Files.isRegularFile(run.resolve(RunDirectory.CONFIG))) {
+            run = run.getParent();
+        }
+        return run;
+    }
+
+    /**
      * The tensors of {@code source}, owned by {@code scope}; {@code what} names it in messages
      * ("ingredient", "--from").
      *
@@ -42,10 +67,7 @@ public final class WeightsSource {
         if (!Files.isRegularFile(file)) {
             throw RunError.input(what + " " + source + " does not exist (a safetensors file, or RUN:INDEX for a snapshot)");
         }
-        Path run = file.toAbsolutePath().getParent();
-        while (run != null && !Files.isRegularFile(run.resolve(RunDirectory.CONFIG))) {
-            run = run.getParent();
-        }
+        Path run = runHolding(file);
         if (run != null) {
             RunDirectory.open(run).checkBeforeRead(file);
         }
