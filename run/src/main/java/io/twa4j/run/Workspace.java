@@ -45,6 +45,7 @@ public final class Workspace implements AutoCloseable {
     private final NDManager manager;
     private final Block block;
     private HeldOutSplit split;
+    private ImageSet testSet;
 
     private Workspace(RunConfig config, NDManager manager, Block block) {
         this.config = config;
@@ -161,10 +162,12 @@ public final class Workspace implements AutoCloseable {
         return split;
     }
 
-    /** The test batches, in file order, at the evaluation batch size. */
+    /** The test batches, in file order, at the evaluation batch size (the images are read once). */
     public BatchSource testBatches() {
-        ImageSet test = limit(dataset().load(config.data().directory(), false), config.data().testLimit());
-        return batches(test, config.data().evalBatchSize(), false);
+        if (testSet == null) {
+            testSet = limit(dataset().load(config.data().directory(), false), config.data().testLimit());
+        }
+        return batches(testSet, config.data().evalBatchSize(), false);
     }
 
     /** Loss and accuracy of the model as it is on {@code test}. */

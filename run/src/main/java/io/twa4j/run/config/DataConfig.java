@@ -62,17 +62,6 @@ public record DataConfig(String data, String dataDir, Integer trainLimit, Intege
         return new DataConfig(data, dataDir, train, test, batchSize, evalBatchSize, augment, valRatio, valLimit);
     }
 
-    /** This data read from {@code directory} (null: the dataset's default place). */
-    public DataConfig in(Path directory) {
-        return new DataConfig(data, directory == null ? null : directory.toString(), trainLimit, testLimit, batchSize,
-                evalBatchSize, augment, valRatio, valLimit);
-    }
-
-    /** This data in batches of {@code training} (and {@code evaluation} for evaluation). */
-    public DataConfig batches(int training, int evaluation) {
-        return new DataConfig(data, dataDir, trainLimit, testLimit, training, evaluation, augment, valRatio, valLimit);
-    }
-
     /** This data with a held-out part: a fraction {@code ratio} of the training set, or {@code limit} images (null: none). */
     public DataConfig heldOut(Double ratio, Integer limit) {
         return new DataConfig(data, dataDir, trainLimit, testLimit, batchSize, evalBatchSize, augment, ratio, limit);

@@ -48,11 +48,6 @@ public record OptimizerConfig(int epochs, double lr, double momentum, double wd,
         this(epochs, lr, momentum, wd, schedule, milestones, 0);
     }
 
-    /** These settings with label smoothing {@code smoothing}. */
-    public OptimizerConfig withLabelSmoothing(double smoothing) {
-        return new OptimizerConfig(epochs, lr, momentum, wd, schedule, milestones, smoothing);
-    }
-
     /** The reference's SGD: momentum 0.9, weight decay 1e-4, step schedule at 50% and 75%. */
     public static OptimizerConfig reference(int epochs, double lr) {
         return new OptimizerConfig(epochs, lr, 0.9, 1e-4, "step", REFERENCE_MILESTONES);

@@ -116,16 +116,6 @@ public record RunConfig(
         return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
     }
 
-    /** This configuration on {@code device} (cpu, gpu, or null for the engine's default). */
-    public RunConfig withDevice(String device) {
-        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
-    }
-
-    /** This configuration keeping an EMA (null: none). */
-    public RunConfig withEma(EmaConfig ema) {
-        return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
-    }
-
     /** This configuration starting from the weights {@code init} (null: a fresh initialisation). */
     public RunConfig withInit(InitConfig init) {
         return new RunConfig(command, data, model, optimizer, snapshots, seed, device, swa, ema, init, versions);
