@@ -68,6 +68,9 @@ final class SoupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (runOptions.resume) {
+            throw RunError.settings("a soup is not resumed: run the method again (with --overwrite to replace a finished one)");
+        }
         if ((models == null) == (sweep == null)) {
             throw RunError.settings("give the ingredients with either --models or --sweep");
         }
