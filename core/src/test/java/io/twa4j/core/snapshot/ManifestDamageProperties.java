@@ -1,5 +1,6 @@
 package io.twa4j.core.snapshot;
 
+import net.jqwik.api.statistics.StatisticsReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -39,6 +40,8 @@ import org.junit.jupiter.api.Assertions;
  * <p>(Byte flips and cuts of a written manifest, and what they do to the snapshots it describes,
  * are {@link SnapshotStoreDamageProperties}'.)
  */
+// off, so that the build log shows only failures; STANDARD prints the distribution of the outcomes
+@StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
 class ManifestDamageProperties {
 
     private static final String SOURCE = "run/snapshots/manifest.json";

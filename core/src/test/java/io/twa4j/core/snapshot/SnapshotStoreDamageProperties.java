@@ -1,5 +1,6 @@
 package io.twa4j.core.snapshot;
 
+import net.jqwik.api.statistics.StatisticsReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.Assertions;
  * nothing. A flip elsewhere can give a different but valid position or metric (a digit of "lr"),
  * which no format without its own checksum can notice.
  */
+// off, so that the build log shows only failures; STANDARD prints the distribution of the outcomes
+@StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
 class SnapshotStoreDamageProperties {
 
     private static Path run;

@@ -1,5 +1,6 @@
 package io.twa4j.run.config;
 
+import net.jqwik.api.statistics.StatisticsReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -54,6 +55,8 @@ import org.junit.jupiter.api.Assertions;
  *       (numbers compared by value), everything else unchanged.
  * </ul>
  */
+// off, so that the build log shows only failures; STANDARD prints the distribution of the outcomes
+@StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
 class RunConfigDamageProperties {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
