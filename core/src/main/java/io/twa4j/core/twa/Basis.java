@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An orthonormal basis P (n × D, one row per kept snapshot) of the span of a set of snapshots,
@@ -297,6 +299,20 @@ public final class Basis implements AutoCloseable {
             weights[j] = sum / lower.get(j)[j];
         }
         return weights;
+    }
+
+    /**
+     * {@link #snapshotWeights} keyed by the source each kept row came from ({@link #add}'s {@code
+     * source}), every dropped source with weight 0, in the order the sources were added.
+     */
+    public Map<Integer, Double> weightsBySource(double[] alpha) {
+        double[] weights = snapshotWeights(alpha);
+        Map<Integer, Double> bySource = new LinkedHashMap<>();
+        sources().forEach(source -> bySource.put(source, 0.0));
+        for (int row = 0; row < weights.length; row++) {
+            bySource.put(rowSources().get(row), weights[row]);
+        }
+        return bySource;
     }
 
     /** {@code max |P Pᵀ − I|}, the achieved orthonormality error, computed in float64. */

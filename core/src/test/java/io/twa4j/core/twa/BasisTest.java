@@ -123,6 +123,12 @@ class BasisTest {
                 double[] weights = basis.snapshotWeights(basis.coordinatesOfMean());
                 assertThat(weights[0]).isCloseTo((1 + 0.25) / 3, within(1e-3));
                 assertThat(weights[1]).isCloseTo((1 + 0.75) / 3, within(1e-3));
+                // by source: the kept rows' weights under their sources, the dropped one at 0, in the order added
+                java.util.Map<Integer, Double> bySource = basis.weightsBySource(basis.coordinatesOfMean());
+                assertThat(bySource.keySet()).containsExactly(0, 1, 2);
+                assertThat(bySource.get(0)).isEqualTo(weights[0]);
+                assertThat(bySource.get(1)).isEqualTo(weights[1]);
+                assertThat(bySource.get(2)).isZero();
             }
         }
     }

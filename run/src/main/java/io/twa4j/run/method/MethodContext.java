@@ -1,6 +1,9 @@
 package io.twa4j.run.method;
 
 import io.twa4j.core.data.BatchSource;
+import io.twa4j.core.optim.UpdateRule;
+import io.twa4j.core.schedule.LrSchedule;
+import io.twa4j.core.train.TrainingLoop;
 import io.twa4j.core.train.Evaluation;
 import io.twa4j.run.Console;
 import io.twa4j.run.RunDirectory;
@@ -65,6 +68,23 @@ public record MethodContext(Workspace workspace, RunDirectory run, Console conso
         }
         run.appendMetrics(line);
         return new Evaluated(evaluation, heldOut);
+    }
+
+    /**
+     * The training loop of a method's coefficients on the run's model, set up as every method's is:
+     * {@code update} with {@code schedule}, the engine reseeded per step from the run's seed, a
+     * metrics line per epoch of phase {@code phase} (with {@code val_*} when the run holds out
+     * images) and the console's progress; add the method's own listeners and run it.
+     */
+    public TrainingLoop.Builder loop(UpdateRule update, LrSchedule schedule, String phase) {
+        return TrainingLoop.builder()
+                .setBlock(workspace.block())
+                .setManager(workspace.manager())
+                .setUpdateRule(update)
+                .setSchedule(schedule)
+                .optStepSeed(workspace.config().seed())
+                .addListener(new MetricsListener(run, phase, workspace.heldOutEvaluation()))
+                .addListener(console.progress().listener(phase));
     }
 
     /** Writes the result directory {@code relativePath} whole or not at all ({@link RunDirectory#writeResultDirectory}). */

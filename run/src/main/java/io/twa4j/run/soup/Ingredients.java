@@ -26,6 +26,7 @@ public final class Ingredients implements AutoCloseable {
     private final List<NDArray> all;
     private final FlatParameters allParameters;
     private final NDManager manager;
+    private Map<String, ParameterLayout.Entry> entriesByName;
 
     private Ingredients(List<String> names, List<NDArray> all, FlatParameters allParameters, NDManager manager) {
         this.names = names;
@@ -97,8 +98,7 @@ public final class Ingredients implements AutoCloseable {
      * trainable ones) of ingredient {@code i}, flat in {@code part}'s order, owned by {@code scope}.
      */
     public NDArray parameters(int i, ParameterLayout part, NDManager scope) {
-        Map<String, ParameterLayout.Entry> byName = new java.util.HashMap<>();
-        allParameters.layout().entries().forEach(entry -> byName.put(entry.name(), entry));
+        Map<String, ParameterLayout.Entry> byName = entriesByName();
         ai.djl.ndarray.NDList pieces = new ai.djl.ndarray.NDList();
         for (ParameterLayout.Entry entry : part.entries()) {
             ParameterLayout.Entry whole = byName.get(entry.name());
@@ -109,6 +109,14 @@ public final class Ingredients implements AutoCloseable {
         NDArray flat = ai.djl.ndarray.NDArrays.concat(pieces);
         flat.attach(scope);
         return flat;
+    }
+
+    private Map<String, ParameterLayout.Entry> entriesByName() {
+        if (entriesByName == null) {
+            entriesByName = new java.util.HashMap<>();
+            allParameters.layout().entries().forEach(entry -> entriesByName.put(entry.name(), entry));
+        }
+        return entriesByName;
     }
 
     /** The layout of {@link #parameters}: every parameter of the model. */

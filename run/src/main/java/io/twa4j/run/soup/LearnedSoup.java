@@ -4,13 +4,11 @@ import ai.djl.ndarray.NDManager;
 import io.twa4j.core.optim.UpdateRule;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
-import io.twa4j.core.train.TrainingLoop;
 import io.twa4j.core.twa.Basis;
 import io.twa4j.core.twa.SubspaceSgd;
 import io.twa4j.run.Workspace;
 import io.twa4j.run.method.MethodContext;
 import io.twa4j.run.method.RunMethod;
-import io.twa4j.run.report.MetricsListener;
 import io.twa4j.run.report.ResidentMemory;
 import io.twa4j.run.twa.TwaSettings;
 import java.util.ArrayList;
@@ -75,7 +73,7 @@ public record LearnedSoup(SoupInputs inputs, TwaSettings settings, String blocks
             train(context, everyBlock);
             List<double[]> weights = new ArrayList<>();
             for (int k = 0; k < bases.size(); k++) {
-                weights.add(ingredientWeights(bases.get(k), bases.get(k).snapshotWeights(sgds.get(k).coefficients())));
+                weights.add(ingredientWeights(bases.get(k).weightsBySource(sgds.get(k).coefficients())));
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("settings", settings);
@@ -103,24 +101,14 @@ public record LearnedSoup(SoupInputs inputs, TwaSettings settings, String blocks
 
     private void train(MethodContext context, UpdateRule update) {
         Workspace workspace = context.workspace();
-        TrainingLoop.builder()
-                .setBlock(workspace.block())
-                .setManager(workspace.manager())
-                .setUpdateRule(update)
-                .setSchedule(settings.lrSchedule())
-                .optStepSeed(workspace.config().seed())
-                .addListener(new MetricsListener(context.run(), "soup-" + method(), workspace.heldOutEvaluation()))
-                .addListener(context.console().progress().listener("soup"))
-                .build()
+        context.loop(update, settings.lrSchedule(), "soup-" + method()).build()
                 .run(workspace.heldOutTrainingBatches(settings.batchSize()), workspace.testBatches(), 0, settings.epochs());
     }
 
-    /** The weight of each ingredient (0 for one that added no row to this block's basis). */
-    private double[] ingredientWeights(Basis basis, double[] rowWeights) {
+    /** The weight of each ingredient, in the order given (a basis's sources are the ingredients' positions). */
+    private double[] ingredientWeights(Map<Integer, Double> bySource) {
         double[] weights = new double[inputs.ingredients().size()];
-        for (int row = 0; row < basis.size(); row++) {
-            weights[basis.rowSources().get(row)] = rowWeights[row];
-        }
+        bySource.forEach((ingredient, weight) -> weights[ingredient] = weight);
         return weights;
     }
 }

@@ -72,7 +72,7 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
         double seconds = (System.nanoTime() - started) / 1e9 + basisSeconds;
         context.console().out().printf(Locale.ROOT, "TWA + BN update: test loss %.4f acc %.4f (average: %.4f), %.1f s%n",
                 twa.loss(), twa.top1(), begun.average().top1(), seconds);
-        TwaResultFiles files = new TwaResultFiles(workspace, basis, points, basis.snapshotWeights(sgd.coefficients()), settings,
+        TwaResultFiles files = new TwaResultFiles(workspace, basis, points, basis.weightsBySource(sgd.coefficients()), settings,
                 new TwaResultFiles.Figures(begun.average(), twa, epochs, error, basisSeconds, seconds));
         Path written = context.writeResult(resultPath(), files::write);
         if (state != null) {
@@ -134,18 +134,10 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
             TrainingLoop.Position from, BatchSource train, BatchSource test) {
         Workspace workspace = context.workspace();
         List<TrainingListener.EpochEvent> epochs = new ArrayList<>();
-        TrainingLoop.Builder loop = TrainingLoop.builder()
-                .setBlock(workspace.block())
-                .setManager(workspace.manager())
-                .setUpdateRule(sgd)
-                .setSchedule(settings.lrSchedule())
-                .optStepSeed(workspace.config().seed())
-                .addListener(new MetricsListener(context.run(), "twa", workspace.heldOutEvaluation()));
+        TrainingLoop.Builder loop = context.loop(sgd, settings.lrSchedule(), "twa").addListener(MetricsListener.collecting(epochs));
         if (state != null) {
             loop.addListener(state).optStopRequest(context.console().stopRequest());
         }
-        loop.addListener(context.console().progress().listener("twa"))
-                .addListener(MetricsListener.collecting(epochs));
         try {
             loop.build().run(train, test, from, settings.epochs());
         } catch (TrainingStoppedException e) {

@@ -26,11 +26,11 @@ import java.util.Map;
  * @param workspace the model, holding the final weights
  * @param basis the basis TWA trained in
  * @param points the snapshots of the basis
- * @param weights the weight of each basis row's snapshot ({@link Basis#snapshotWeights})
+ * @param weights the weight of each snapshot of the basis, by index ({@link Basis#weightsBySource})
  * @param settings the TWA settings
  * @param figures what was measured
  */
-record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> points, double[] weights, TwaSettings settings,
+record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> points, Map<Integer, Double> weights, TwaSettings settings,
         Figures figures) {
 
     /** What was measured: the baseline, the result, the epochs, the basis's error and the times. */
@@ -49,14 +49,10 @@ record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> poin
 
     /** Writes the CSV of the snapshots' weights and returns their chart. */
     private Plots.Chart writeCoefficients(Path file) throws IOException {
-        Map<Integer, Double> weightOf = new LinkedHashMap<>();
-        for (int row = 0; row < basis.size(); row++) {
-            weightOf.put(basis.rowSources().get(row), weights[row]);
-        }
         StringBuilder csv = new StringBuilder("snapshot,epoch,coefficient\n");
         Plots.Chart chart = new Plots.Chart("TWA coefficients over the snapshots", "epoch of the snapshot", "coefficient");
         for (SnapshotPoint point : points) {
-            double weight = weightOf.getOrDefault(point.index(), 0.0);
+            double weight = weights.getOrDefault(point.index(), 0.0);
             csv.append(String.format(Locale.ROOT, "%d,%s,%.9g%n", point.index(), trim(point.epoch()), weight));
             chart.point("TWA", point.epoch(), weight);
             chart.point("equal average", point.epoch(), 1.0 / points.size());
