@@ -3,10 +3,8 @@ package io.twa4j.run;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.twa4j.core.safetensors.SafeTensors;
 import io.twa4j.core.snapshot.SnapshotStore;
 import io.twa4j.core.train.Evaluation;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -38,17 +36,11 @@ public record WeightsEvaluation(String source, Evaluation evaluation) {
 
     /**
      * Evaluates the safetensors file {@code weights} with the model of the run in {@code runDir};
-     * a file inside the run is checked against its manifest first.
+     * a file inside a run is checked against that run's manifest first ({@link WeightsSource}).
      */
     public static WeightsEvaluation ofWeights(Path runDir, Path weights, Device device) {
         RunDirectory run = RunDirectory.open(runDir);
-        return evaluate(run, device, weights.toString(), scope -> {
-            if (!Files.isRegularFile(weights)) {
-                throw RunError.input("weights file " + weights + " does not exist");
-            }
-            run.checkBeforeRead(weights);
-            return SafeTensors.read(weights, scope);
-        });
+        return evaluate(run, device, weights.toString(), scope -> WeightsSource.read(weights.toString(), "weights file", scope));
     }
 
     /** Reads tensors into arrays owned by a scope. */
