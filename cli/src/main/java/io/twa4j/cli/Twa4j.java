@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             SwaCommand.class,
             FinetuneCommand.class,
             TwaCommand.class,
+            ImportCommand.class,
             SoupCommand.class,
             BenchCommand.class,
             EvalCommand.class,

@@ -6,6 +6,7 @@ import io.twa4j.run.twa.SnapshotTwa;
 import io.twa4j.run.twa.TwaSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,10 +19,12 @@ import picocli.CommandLine.Option;
             "Builds an orthonormal basis of snapshots [--params-start, --params-end),",
             "reports their plain average (after a BatchNorm update) as the baseline, trains",
             "in their span, and writes RUN/twa/NAME/: weights.safetensors,",
-            "coefficients.csv, summary.json and plots/*.png."})
+            "coefficients.csv, summary.json and plots/*.png.",
+            "With --snapshots-dir, the checkpoints of another program (e.g. the",
+            "reference's N.pt) are imported into --run first."})
 final class TwaCommand implements Callable<Integer> {
 
-    @Option(names = "--run", paramLabel = "DIR", required = true, description = "The run directory (from train).")
+    @Option(names = "--run", paramLabel = "DIR", required = true, description = "The run directory (from train, or imported: see --snapshots-dir).")
     Path run;
 
     @Option(names = "--params-start", paramLabel = "I", defaultValue = "0", description = "First snapshot, inclusive (default: ${DEFAULT-VALUE}).")
@@ -50,8 +53,14 @@ final class TwaCommand implements Callable<Integer> {
     @Mixin
     LockOption lock;
 
+    @ArgGroup(exclusive = false, heading = "%nCheckpoints written elsewhere (imported into --run first):%n")
+    CheckpointOptions checkpoints;
+
     @Override
     public Integer call() {
+        if (checkpoints != null) {
+            checkpoints.importInto(run, device, lock.mode());
+        }
         RunConfig config = RunDirectory.open(run).readConfig();
         int available = SnapshotTwa.snapshotCount(run);
         TwaSettings settings = twa.settings(paramsStart, paramsEnd == null ? available : paramsEnd, paramsStride,
