@@ -2,7 +2,6 @@ package io.twa4j.cli;
 
 import io.twa4j.run.config.DataConfig;
 import io.twa4j.run.config.Settings;
-import io.twa4j.vision.data.Dataset;
 import io.twa4j.vision.data.Datasets;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -11,7 +10,8 @@ import picocli.CommandLine.Option;
 final class DataOptions {
 
     @Option(names = "--data", paramLabel = "NAME", defaultValue = "fashion-mnist",
-            description = "Dataset: fashion-mnist, mnist, cifar10, cifar100, synthetic (default: ${DEFAULT-VALUE}).")
+            description = "Dataset: fashion-mnist, mnist, cifar10, cifar100, synthetic, or imagefolder (--data-dir DIR holding"
+                    + " train/<class>/*.jpg|png and val/<class>/*, as torchvision's ImageFolder) (default: ${DEFAULT-VALUE}).")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -34,7 +34,7 @@ final class DataOptions {
     int evalBatchSize;
 
     @Option(names = "--augment", negatable = true,
-            description = "Random crop and flip of training images (default: on for CIFAR, off otherwise).")
+            description = "Random crop and flip of training images (default: on for CIFAR and imagefolder, off otherwise).")
     Boolean augment;
 
     @Option(names = "--val-ratio", paramLabel = "R",
@@ -45,13 +45,26 @@ final class DataOptions {
     @Option(names = "--val-limit", paramLabel = "N", description = "Hold out N training images (instead of --val-ratio).")
     Integer valLimit;
 
+    @Option(names = "--image-size", paramLabel = "S",
+            description = "imagefolder: side of the square images (RandomResizedCrop(S) for training, Resize(S*256/224) +"
+                    + " CenterCrop(S) for evaluation; default: 224).")
+    Integer imageSize;
+
+    @Option(names = "--data-workers", paramLabel = "N",
+            description = "imagefolder: threads decoding and transforming images (default: one per core).")
+    Integer dataWorkers;
+
+    @Option(names = "--skip-bad-images",
+            description = "imagefolder: skip (and count) images that cannot be decoded instead of stopping with an error.")
+    boolean skipBadImages;
+
     /** The data settings these flags give. */
     DataConfig config() {
         return Check.flags(() -> {
-            Dataset dataset = Settings.valid("data", () -> Datasets.byName(data));
-            boolean augmented = augment != null ? augment : dataset.augmentByDefault();
-            return new DataConfig(dataset.name(), dataDir == null ? null : dataDir.toString(), trainLimit, testLimit, batchSize, evalBatchSize,
-                    augmented, valRatio, valLimit);
+            String name = Settings.valid("data", () -> Datasets.canonicalName(data));
+            boolean augmented = augment != null ? augment : DataConfig.augmentsByDefault(name);
+            return new DataConfig(name, dataDir == null ? null : dataDir.toString(), trainLimit, testLimit, batchSize, evalBatchSize,
+                    augmented, valRatio, valLimit, imageSize, dataWorkers, skipBadImages);
         });
     }
 }

@@ -87,7 +87,7 @@ final class RunOptions {
     RunConfig config(String command, DataOptions data, OptimizerConfig optimizer, SwaConfig swa, EmaConfig ema, String weights) {
         DataConfig dataConfig = data.config();
         String modelName = modelOr(weights);
-        return Check.flags(() -> new RunConfig(command, dataConfig, ModelConfig.forData(modelName, dataConfig.data()), optimizer,
+        return Check.flags(() -> new RunConfig(command, dataConfig, ModelConfig.forData(modelName, dataConfig), optimizer,
                 new SnapshotConfig(snapshotsPerEpoch), seed, device, swa, ema, null, Versions.current()));
     }
 

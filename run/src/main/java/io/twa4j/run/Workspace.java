@@ -20,8 +20,10 @@ import io.twa4j.run.config.RunConfig;
 import io.twa4j.vision.data.Dataset;
 import io.twa4j.vision.data.Datasets;
 import io.twa4j.vision.data.HeldOutSplit;
-import io.twa4j.vision.data.ImageBatchSource;
-import io.twa4j.vision.data.ImageSet;
+import io.twa4j.vision.data.LabelledImages;
+import io.twa4j.vision.data.Normalization;
+import io.twa4j.vision.data.folder.FolderImages;
+import io.twa4j.vision.data.folder.ImageFolder;
 import io.twa4j.vision.models.ModelZoo;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -44,8 +46,8 @@ public final class Workspace implements AutoCloseable {
     private final RunConfig config;
     private final NDManager manager;
     private final Block block;
-    private HeldOutSplit split;
-    private ImageSet testSet;
+    private HeldOutSplit<?> split;
+    private LabelledImages<?> testSet;
 
     private Workspace(RunConfig config, NDManager manager, Block block) {
         this.config = config;
@@ -134,11 +136,11 @@ public final class Workspace implements AutoCloseable {
      *
      * @throws RunError (settings) if the run holds out nothing
      */
-    public ImageSet heldOutImages() {
+    public LabelledImages<?> heldOutImages() {
         return heldOut();
     }
 
-    private ImageSet heldOut() {
+    private LabelledImages<?> heldOut() {
         if (!holdsOut()) {
             throw RunError.settings("the run holds out no training images; train it with --val-ratio or --val-limit");
         }
@@ -146,26 +148,48 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** The training set cut into its training and held-out parts (loaded once). */
-    private HeldOutSplit split() {
+    private HeldOutSplit<?> split() {
         if (split == null) {
-            ImageSet all = limit(dataset().load(config.data().directory(), true), config.data().trainLimit());
-            int count = config.data().heldOutCount(all.size());
-            if (!holdsOut()) {
-                split = new HeldOutSplit(all, all.limit(0));
-            } else if (count < 1 || count >= all.size()) {
-                throw RunError.settings("--val-ratio/--val-limit would hold out " + count + " of the " + all.size()
-                        + " training images; at least 1 must be held out and some left for training");
-            } else {
-                split = HeldOutSplit.of(all, count, HELD_OUT_SEED);
-            }
+            split = config.data().isImageFolder() ? splitOf(folder(true)) : splitOf(dataset().load(config.data().directory(), true));
         }
         return split;
+    }
+
+    private <T extends LabelledImages<T>> HeldOutSplit<T> splitOf(T loaded) {
+        T all = limit(loaded, config.data().trainLimit());
+        int count = config.data().heldOutCount(all.size());
+        if (!holdsOut()) {
+            return new HeldOutSplit<>(all, all.limit(0));
+        }
+        if (count < 1 || count >= all.size()) {
+            throw RunError.settings("--val-ratio/--val-limit would hold out " + count + " of the " + all.size()
+                    + " training images; at least 1 must be held out and some left for training");
+        }
+        return HeldOutSplit.of(all, count, HELD_OUT_SEED);
+    }
+
+    /**
+     * A split of the run's image folder: {@code train/}, else {@code val/} (the test split).
+     *
+     * @throws RunError (input) if the folder's classes are not as many as the model's
+     */
+    private FolderImages folder(boolean train) {
+        DataConfig data = config.data();
+        ImageFolder folder = ImageFolder.open(data.directory());
+        if (folder.numClasses() != config.model().classes()) {
+            throw RunError.input(data.directory().resolve(ImageFolder.TRAIN) + ": " + folder.numClasses() + " classes, but the run's"
+                    + " model has " + config.model().classes());
+        }
+        String name = Datasets.IMAGEFOLDER + (train ? "/train" : "/test");
+        return folder.images(train, name, data.folderOptions());
     }
 
     /** The test batches, in file order, at the evaluation batch size (the images are read once). */
     public BatchSource testBatches() {
         if (testSet == null) {
-            testSet = limit(dataset().load(config.data().directory(), false), config.data().testLimit());
+            testSet = config.data().isImageFolder()
+                    ? limit(folder(false), config.data().testLimit())
+                    : limit(dataset().load(config.data().directory(), false), config.data().testLimit());
         }
         return batches(testSet, config.data().evalBatchSize(), false);
     }
@@ -242,18 +266,13 @@ public final class Workspace implements AutoCloseable {
         return Datasets.byName(config.data().data());
     }
 
-    private BatchSource batches(ImageSet set, int batchSize, boolean training) {
+    private BatchSource batches(LabelledImages<?> set, int batchSize, boolean training) {
         DataConfig data = config.data();
-        return ImageBatchSource.builder(set)
-                .setBatchSize(batchSize)
-                .optShuffle(training)
-                .optAugment(training && data.augment())
-                .optNormalization(dataset().normalization())
-                .optSeed(config.seed())
-                .build();
+        Normalization normalization = data.isImageFolder() ? Normalization.IMAGENET : dataset().normalization();
+        return set.batches(new LabelledImages.BatchOptions(batchSize, training, data.augment(), normalization, config.seed()));
     }
 
-    private static ImageSet limit(ImageSet set, Integer limit) {
+    private static <T extends LabelledImages<T>> T limit(T set, Integer limit) {
         return limit == null ? set : set.limit(limit);
     }
 

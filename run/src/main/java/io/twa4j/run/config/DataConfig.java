@@ -1,9 +1,11 @@
 package io.twa4j.run.config;
 
 import io.twa4j.core.io.OneLine;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.twa4j.vision.data.Datasets;
+import io.twa4j.vision.data.folder.FolderOptions;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
@@ -21,11 +23,16 @@ import java.nio.file.Path;
  *     seed so that every run on the same data and ratio holds out the same images; see {@link
  *     io.twa4j.vision.data.HeldOutSplit}), or null
  * @param valLimit the number of training images held out, or null (at most one of the two is set)
+ * @param imageSize for {@code imagefolder}, the side S of the square images served (default {@value
+ *     FolderOptions#DEFAULT_IMAGE_SIZE}); null for the other datasets, whose images have a fixed size
+ * @param dataWorkers for {@code imagefolder}, the threads that decode and transform images, or null
+ *     for one per core (of the machine the run runs on)
+ * @param skipBadImages for {@code imagefolder}, skip (and count) images that cannot be decoded
+ *     instead of failing
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DataConfig(String data, String dataDir, Integer trainLimit, Integer testLimit, int batchSize, int evalBatchSize,
-        boolean augment, Double valRatio, Integer valLimit) {
-
+        boolean augment, Double valRatio, Integer valLimit, Integer imageSize, Integer dataWorkers, boolean skipBadImages) {
 
     /** Checks every value, naming its key. */
     public DataConfig {
@@ -49,22 +56,78 @@ public record DataConfig(String data, String dataDir, Integer trainLimit, Intege
         if (valRatio != null && valLimit != null) {
             throw new InvalidSettingException("val_limit", "{val_ratio} and {val_limit} exclude each other: give one");
         }
+        imageSize = checkFolderKeys(data, dataDir, imageSize, dataWorkers);
+    }
+
+    /** A configuration of a dataset with fixed-size images (no folder settings). */
+    public DataConfig(String data, String dataDir, Integer trainLimit, Integer testLimit, int batchSize, int evalBatchSize,
+            boolean augment, Double valRatio, Integer valLimit) {
+        this(data, dataDir, trainLimit, testLimit, batchSize, evalBatchSize, augment, valRatio, valLimit, null, null, false);
+    }
+
+    /** Checks the keys of image folders; returns the image size, defaulted for a folder. */
+    private static Integer checkFolderKeys(String data, String dataDir, Integer imageSize, Integer dataWorkers) {
+        Settings.positiveOrNull("data_workers", dataWorkers);
+        if (!Datasets.isImageFolder(data)) {
+            if (imageSize != null) {
+                throw new InvalidSettingException("image_size", "{image_size} applies to " + Datasets.IMAGEFOLDER + " only: {data} "
+                        + data + " has images of a fixed size");
+            }
+            return null;
+        }
+        if (dataDir == null) {
+            throw new InvalidSettingException("data_dir", "{data} " + Datasets.IMAGEFOLDER + " needs {data_dir}: the folder holding"
+                    + " train/<class>/ and val/<class>/");
+        }
+        int size = imageSize == null ? FolderOptions.DEFAULT_IMAGE_SIZE : imageSize;
+        if (size < FolderOptions.MIN_IMAGE_SIZE) {
+            throw new InvalidSettingException("image_size", "{image_size} must be at least " + FolderOptions.MIN_IMAGE_SIZE
+                    + ", got " + size);
+        }
+        return size;
+    }
+
+    /** Whether the data is an image folder (read from files as served, see {@link #folderOptions()}). */
+    @JsonIgnore
+    public boolean isImageFolder() {
+        return Datasets.isImageFolder(data);
+    }
+
+    /**
+     * How the folder's images are served: {@link #imageSize()}, {@link #dataWorkers()} (else one
+     * per available core) and {@link #skipBadImages()}.
+     *
+     * @throws IllegalStateException if the data is not an image folder
+     */
+    public FolderOptions folderOptions() {
+        if (!isImageFolder()) {
+            throw new IllegalStateException(data + " is not an image folder");
+        }
+        int workers = dataWorkers != null ? dataWorkers : Runtime.getRuntime().availableProcessors();
+        return new FolderOptions(imageSize, workers, skipBadImages);
+    }
+
+    /** Whether training images of {@code data} (a canonical name) are augmented unless the user says otherwise. */
+    public static boolean augmentsByDefault(String data) {
+        return Datasets.isImageFolder(data) || Datasets.byName(data).augmentByDefault();
     }
 
     /** The whole dataset at the default place, batches of 128 (evaluation 250), augmented as the dataset usually is. */
     public static DataConfig of(String data) {
         String name = Settings.valid("data", () -> Datasets.canonicalName(data));
-        return new DataConfig(name, null, null, null, 128, 250, Datasets.byName(name).augmentByDefault(), null, null);
+        return new DataConfig(name, null, null, null, 128, 250, augmentsByDefault(name), null, null);
     }
 
     /** This data with the first {@code train} training and {@code test} test examples (null: all). */
     public DataConfig limit(Integer train, Integer test) {
-        return new DataConfig(data, dataDir, train, test, batchSize, evalBatchSize, augment, valRatio, valLimit);
+        return new DataConfig(data, dataDir, train, test, batchSize, evalBatchSize, augment, valRatio, valLimit, imageSize,
+                dataWorkers, skipBadImages);
     }
 
     /** This data with a held-out part: a fraction {@code ratio} of the training set, or {@code limit} images (null: none). */
     public DataConfig heldOut(Double ratio, Integer limit) {
-        return new DataConfig(data, dataDir, trainLimit, testLimit, batchSize, evalBatchSize, augment, ratio, limit);
+        return new DataConfig(data, dataDir, trainLimit, testLimit, batchSize, evalBatchSize, augment, ratio, limit, imageSize,
+                dataWorkers, skipBadImages);
     }
 
     /** Whether part of the training set is held out. */

@@ -83,6 +83,10 @@ public record RunConfig(
     }
 
     private static void checkModelFitsData(DataConfig data, ModelConfig model) {
+        if (data.isImageFolder()) {
+            checkModelFitsFolder(data, model); // its classes are checked against the folder when it is read
+            return;
+        }
         Dataset dataset = Datasets.byName(data.data());
         int classes = dataset.classes();
         if (model.classes() != classes) {
@@ -94,6 +98,19 @@ public record RunConfig(
             throw new InvalidSettingException("input_shape", "{input_shape} is " + model.inputShape() + ", but {data} " + data.data()
                     + " has images of " + shape);
         }
+        checkInputShape(data, model);
+    }
+
+    private static void checkModelFitsFolder(DataConfig data, ModelConfig model) {
+        List<Integer> shape = List.of(3, data.imageSize(), data.imageSize());
+        if (!shape.equals(model.inputShape())) {
+            throw new InvalidSettingException("input_shape", "{input_shape} is " + model.inputShape() + ", but {image_size} "
+                    + data.imageSize() + " gives images of " + shape);
+        }
+        checkInputShape(data, model);
+    }
+
+    private static void checkInputShape(DataConfig data, ModelConfig model) {
         try {
             ModelZoo.checkInputShape(model.model(), model.imageShape());
         } catch (IllegalArgumentException e) {
@@ -107,7 +124,7 @@ public record RunConfig(
      * {@code snapshotsPerEpoch} snapshots per epoch, seed 1, on the engine's default device.
      */
     public static RunConfig train(DataConfig data, String model, OptimizerConfig optimizer, int snapshotsPerEpoch) {
-        return new RunConfig("train", data, ModelConfig.forData(model, data.data()), optimizer,
+        return new RunConfig("train", data, ModelConfig.forData(model, data), optimizer,
                 new SnapshotConfig(snapshotsPerEpoch), 1, null, null, null, null, Versions.current());
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,7 +39,8 @@ public final class RunConfigFile {
      * written before lacks them and reads as if it held these.
      */
     static final Map<String, JsonNode> ADDED_KEYS = Map.of("val_ratio", NullNode.getInstance(), "val_limit",
-            NullNode.getInstance(), "init", NullNode.getInstance(), "label_smoothing", DoubleNode.valueOf(0));
+            NullNode.getInstance(), "init", NullNode.getInstance(), "label_smoothing", DoubleNode.valueOf(0), "image_size",
+            NullNode.getInstance(), "data_workers", NullNode.getInstance(), "skip_bad_images", BooleanNode.FALSE);
 
     private RunConfigFile() {}
 

@@ -70,7 +70,7 @@ public final class Sweep {
                     o.milestones());
             DataConfig d = base.data();
             DataConfig data = new DataConfig(d.data(), d.dataDir(), d.trainLimit(), d.testLimit(), d.batchSize(), d.evalBatchSize(),
-                    augment != null ? augment : d.augment(), d.valRatio(), d.valLimit());
+                    augment != null ? augment : d.augment(), d.valRatio(), d.valLimit(), d.imageSize(), d.dataWorkers(), d.skipBadImages());
             return new RunConfig(base.command(), data, base.model(), optimizer, base.snapshots(), seed != null ? seed : base.seed(),
                     base.device(), base.swa(), base.ema(), base.init(), base.versions());
         }

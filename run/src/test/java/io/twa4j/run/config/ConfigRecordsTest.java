@@ -61,6 +61,25 @@ class ConfigRecordsTest {
     }
 
     @Test
+    void folderKeysApplyToImageFoldersOnly() {
+        assertRefused(() -> new DataConfig("cifar10", null, null, null, 128, 250, true, null, null, 64, null, false), "image_size",
+                "applies to imagefolder only: 'data' cifar10 has images of a fixed size");
+        assertRefused(() -> new DataConfig("imagefolder", null, null, null, 128, 250, true, null, null, 64, null, false), "data_dir",
+                "needs 'data_dir'");
+        assertRefused(() -> new DataConfig("imagefolder", "/x", null, null, 128, 250, true, null, null, 4, null, false), "image_size",
+                "at least 8");
+        assertRefused(() -> new DataConfig("imagefolder", "/x", null, null, 128, 250, true, null, null, 64, 0, false), "data_workers",
+                "got 0");
+        DataConfig folder = new DataConfig("Image-Folder", "/x", null, null, 128, 250, true, null, null, null, 3, true);
+        assertThat(folder.data()).isEqualTo("imagefolder");
+        assertThat(folder.imageSize()).isEqualTo(224);
+        assertThat(folder.folderOptions()).isEqualTo(new io.twa4j.vision.data.folder.FolderOptions(224, 3, true));
+        assertThat(DATA.imageSize()).isNull();
+        assertThat(DataConfig.augmentsByDefault("imagefolder")).isTrue();
+        assertRefused(() -> RunConfig.train(folder, "cnn", OptimizerConfig.reference(1, 0.1), 1), "data_dir", "/x: no such directory");
+    }
+
+    @Test
     void runJsonIsFlatWithTheKeysOfBefore() throws Exception {
         RunConfig config = RunConfig.train(DATA.limit(640, 300), "cnn", OptimizerConfig.reference(2, 0.05), 2).withSeed(5);
         JsonNode written = Json.TREE.readTree(Json.PRETTY.writeValueAsString(config));
@@ -68,7 +87,8 @@ class ConfigRecordsTest {
         written.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).containsExactlyInAnyOrder("command", "data", "data_dir", "train_limit", "test_limit", "model", "classes",
                 "input_shape", "epochs", "lr", "momentum", "wd", "schedule", "milestones", "batch_size", "eval_batch_size", "augment",
-                "val_ratio", "val_limit", "label_smoothing", "snapshots_per_epoch", "seed", "device", "swa", "ema", "init", "versions");
+                "val_ratio", "val_limit", "label_smoothing", "snapshots_per_epoch", "seed", "device", "swa", "ema", "init", "versions",
+                "image_size", "data_workers", "skip_bad_images");
         assertThat(RunConfigFile.keysOf(RunConfig.class)).containsExactlyInAnyOrderElementsOf(keys);
         assertThat(written.get("data").asText()).isEqualTo("synthetic");
         assertThat(written.get("train_limit").asInt()).isEqualTo(640);

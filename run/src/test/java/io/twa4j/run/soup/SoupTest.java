@@ -155,7 +155,7 @@ class SoupTest {
             var heldB = b.heldOutImages();
             assertThat(heldA.size()).isEqualTo(300).isEqualTo(heldB.size());
             for (int i = 0; i < heldA.size(); i++) {
-                assertThat(heldB.image(i)).isEqualTo(heldA.image(i));
+                assertThat(((io.twa4j.vision.data.ImageSet) heldB).image(i)).isEqualTo(((io.twa4j.vision.data.ImageSet) heldA).image(i));
             }
             assertThat(a.trainBatches().size()).isEqualTo(1200);
         }

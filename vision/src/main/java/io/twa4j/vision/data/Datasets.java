@@ -34,6 +34,13 @@ public final class Datasets {
     /** A generated, learnable set: 1×28×28, 10 classes, 6000/1000 (see {@link SyntheticImages}). */
     public static final String SYNTHETIC = "synthetic";
 
+    /**
+     * An ImageNet-style folder ({@code DIR/train/<class>/*.jpg}, {@code DIR/val/<class>/*}; see
+     * {@link io.twa4j.vision.data.folder.ImageFolder}): not an entry of {@link #ALL}, since its
+     * classes come from the folder and its image size from the user.
+     */
+    public static final String IMAGEFOLDER = "imagefolder";
+
     /** The seed of the synthetic set. */
     public static final long SYNTHETIC_SEED = 20230501L;
 
@@ -75,10 +82,23 @@ public final class Datasets {
     /**
      * The dataset of a name, case-insensitive, dashes and underscores ignored.
      *
-     * @throws DatasetException if the name is not one of {@link #NAMES}
+     * @throws DatasetException if the name is not one of {@link #NAMES} (the message lists them and
+     *     {@link #IMAGEFOLDER}), or is {@link #IMAGEFOLDER}, which has no fixed entry
      */
     public static Dataset byName(String name) {
-        return byName(name, ALL);
+        if (isImageFolder(name)) {
+            throw new DatasetException(IMAGEFOLDER + " has no fixed image shape or classes: it is read with ImageFolder");
+        }
+        try {
+            return byName(name, ALL);
+        } catch (DatasetException e) {
+            throw new DatasetException(e.getMessage() + ", " + IMAGEFOLDER);
+        }
+    }
+
+    /** Whether {@code name} names {@link #IMAGEFOLDER} (case-insensitive, dashes and underscores ignored). */
+    public static boolean isImageFolder(String name) {
+        return name != null && squash(name).equals(IMAGEFOLDER);
     }
 
     /**
@@ -101,12 +121,12 @@ public final class Datasets {
     }
 
     /**
-     * The canonical form of a dataset name: {@code byName(name).name()}.
+     * The canonical form of a dataset name: {@code byName(name).name()}, or {@link #IMAGEFOLDER}.
      *
-     * @throws DatasetException if the name is not one of {@link #NAMES}
+     * @throws DatasetException if the name is neither one of {@link #NAMES} nor {@link #IMAGEFOLDER}
      */
     public static String canonicalName(String name) {
-        return byName(name).name();
+        return isImageFolder(name) ? IMAGEFOLDER : byName(name).name();
     }
 
     /**

@@ -13,17 +13,20 @@ import java.util.SplittableRandom;
  * seeded from {@code (seed, class)}. Both parts keep the set's order. The same set, count and seed
  * always give the same split.
  *
+ * <p>Splits any {@link LabelledImages}: images in memory or files of an image folder alike.
+ *
  * @param train the images left for training
  * @param heldOut the held-out images
+ * @param <T> the kind of image set split
  */
-public record HeldOutSplit(ImageSet train, ImageSet heldOut) {
+public record HeldOutSplit<T extends LabelledImages<T>>(T train, T heldOut) {
 
     /**
      * Splits {@code count} held-out images off {@code set}.
      *
      * @throws IllegalArgumentException unless {@code 0 < count < set.size()}
      */
-    public static HeldOutSplit of(ImageSet set, int count, long seed) {
+    public static <T extends LabelledImages<T>> HeldOutSplit<T> of(T set, int count, long seed) {
         if (count <= 0 || count >= set.size()) {
             throw new IllegalArgumentException(set.name() + ": cannot hold out " + count + " of its " + set.size() + " images"
                     + " (at least 1, and some must be left for training)");
@@ -47,7 +50,7 @@ public record HeldOutSplit(ImageSet train, ImageSet heldOut) {
                 train[t++] = i;
             }
         }
-        return new HeldOutSplit(set.subset(train, set.name()), set.subset(heldOut, set.name() + "-heldout"));
+        return new HeldOutSplit<>(set.subset(train, set.name()), set.subset(heldOut, set.name() + "-heldout"));
     }
 
     /** The number of images a fraction {@code ratio} of {@code size} holds out: {@code round(ratio · size)}. */
@@ -55,7 +58,7 @@ public record HeldOutSplit(ImageSet train, ImageSet heldOut) {
         return (int) Math.round(ratio * size);
     }
 
-    private static List<int[]> indicesByClass(ImageSet set) {
+    private static List<int[]> indicesByClass(LabelledImages<?> set) {
         int[] counts = set.labelCounts();
         List<int[]> byClass = new ArrayList<>();
         int[] filled = new int[counts.length];

@@ -106,7 +106,15 @@ public final class ImageBatchSource implements BatchSource {
 
     /** The order in which epoch {@code epoch} visits the images: a permutation of {@code 0..size-1}. */
     public int[] order(int epoch) {
-        int n = set.size();
+        return order(set.size(), shuffle, seed, epoch);
+    }
+
+    /**
+     * The order of epoch {@code epoch} over {@code n} examples: {@code 0..n-1}, shuffled (if
+     * {@code shuffle}) by Fisher–Yates with a {@link SplittableRandom} seeded by {@code
+     * Seeds.mix(seed, epoch)}.
+     */
+    public static int[] order(int n, boolean shuffle, long seed, int epoch) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;

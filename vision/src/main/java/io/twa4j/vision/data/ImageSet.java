@@ -11,7 +11,7 @@ import java.util.Arrays;
  * + x}. An image set is immutable: the constructor takes ownership of the arrays it is given (the
  * caller must not change them afterwards) and accessors hand out copies.
  */
-public final class ImageSet {
+public final class ImageSet implements LabelledImages<ImageSet> {
 
     private final String name;
     private final byte[] pixels;
@@ -190,6 +190,22 @@ public final class ImageSet {
             chosenLabels[k] = labels[indices[k]];
         }
         return new ImageSet(newName, chosen, chosenLabels, numClasses, channels, height, width);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An {@link ImageBatchSource}, augmented with {@link Augmentation#standard()} when asked.
+     */
+    @Override
+    public io.twa4j.core.data.BatchSource batches(BatchOptions options) {
+        return ImageBatchSource.builder(this)
+                .setBatchSize(options.batchSize())
+                .optShuffle(options.training())
+                .optAugment(options.training() && options.augment())
+                .optNormalization(options.normalization())
+                .optSeed(options.seed())
+                .build();
     }
 
     /** The backing pixel array, for readers in this package that must not copy it. */

@@ -16,6 +16,10 @@ public final class Normalization {
     public static final Normalization CIFAR =
             of(new float[] {0.4914f, 0.4822f, 0.4465f}, new float[] {0.2023f, 0.1994f, 0.2010f});
 
+    /** ImageNet (torchvision's and the reference's {@code train_sgd_imagenet.py}): used for image folders. */
+    public static final Normalization IMAGENET =
+            of(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+
     /** Fashion-MNIST. */
     public static final Normalization FASHION_MNIST = of(0.2860f, 0.3530f);
 

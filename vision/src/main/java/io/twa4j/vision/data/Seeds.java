@@ -1,7 +1,7 @@
 package io.twa4j.vision.data;
 
 /** Derives independent 64-bit seeds from a base seed and indices (epoch, batch, ...). */
-final class Seeds {
+public final class Seeds {
 
     private Seeds() {}
 
@@ -9,7 +9,7 @@ final class Seeds {
      * A well-mixed seed for {@code (base, parts...)}: different tuples give unrelated streams,
      * unlike adjacent raw seeds of {@link java.util.SplittableRandom}.
      */
-    static long mix(long base, long... parts) {
+    public static long mix(long base, long... parts) {
         long h = mix64(base ^ 0x5DEECE66DL);
         for (long part : parts) {
             h = mix64(h + 0x9E3779B97F4A7C15L * (part + 1));

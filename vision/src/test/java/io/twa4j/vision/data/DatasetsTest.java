@@ -28,7 +28,7 @@ class DatasetsTest {
     void unknownNameListsTheValidOnes() {
         assertThatThrownBy(() -> Datasets.load("imagenet", null, true))
                 .isInstanceOf(DatasetException.class)
-                .hasMessage("unknown dataset 'imagenet'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic");
+                .hasMessage("unknown dataset 'imagenet'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
     }
 
     @Test
@@ -37,9 +37,18 @@ class DatasetsTest {
         assertThat(Datasets.byName("fashionmnist").name()).isEqualTo(Datasets.FASHION_MNIST);
         assertThatThrownBy(() -> Datasets.byName("svhn"))
                 .isInstanceOf(DatasetException.class)
-                .hasMessage("unknown dataset 'svhn'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic");
+                .hasMessage("unknown dataset 'svhn'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
         assertThatThrownBy(() -> Datasets.byName(null))
-                .hasMessage("unknown dataset 'null'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic");
+                .hasMessage("unknown dataset 'null'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
+    }
+
+    @Test
+    void imageFolderIsANameWithoutAFixedEntry() {
+        assertThat(Datasets.canonicalName("Image_Folder")).isEqualTo(Datasets.IMAGEFOLDER);
+        assertThat(Datasets.isImageFolder("imagefolder")).isTrue();
+        assertThat(Datasets.isImageFolder("cifar10")).isFalse();
+        assertThatThrownBy(() -> Datasets.byName("imagefolder")).isInstanceOf(DatasetException.class)
+                .hasMessageContaining("no fixed image shape");
     }
 
     @Test
@@ -90,7 +99,7 @@ class DatasetsTest {
         assertThat(test.size()).isEqualTo(3);
         assertThat(test.imageShape().getShape()).containsExactly(2, 4, 4);
         assertThatThrownBy(() -> Datasets.byName("tiny-set"))
-                .hasMessageEndingWith("valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic");
+                .hasMessageEndingWith("valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
         assertThatThrownBy(() -> Datasets.byName("x", registry))
                 .hasMessage("unknown dataset 'x'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, tiny-set");
     }

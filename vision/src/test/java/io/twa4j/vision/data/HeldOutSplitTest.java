@@ -38,7 +38,7 @@ class HeldOutSplitTest {
             @ForAll @IntRange(min = 1, max = 99) int percent, @ForAll long seed) {
         ImageSet set = numbered(n);
         int count = Math.max(1, Math.min(n - 1, HeldOutSplit.count(n, percent / 100.0)));
-        HeldOutSplit split = HeldOutSplit.of(set, count, seed);
+        HeldOutSplit<ImageSet> split = HeldOutSplit.of(set, count, seed);
         assertThat(split.heldOut().size()).isEqualTo(count);
         assertThat(split.train().size()).isEqualTo(n - count);
         Set<Integer> held = ids(split.heldOut());
@@ -61,7 +61,7 @@ class HeldOutSplitTest {
 
     @Test
     void bothPartsKeepTheOrderOfTheSet() {
-        HeldOutSplit split = HeldOutSplit.of(numbered(100), 20, 3);
+        HeldOutSplit<ImageSet> split = HeldOutSplit.of(numbered(100), 20, 3);
         for (ImageSet part : new ImageSet[] {split.train(), split.heldOut()}) {
             for (int i = 1; i < part.size(); i++) {
                 assertThat(part.pixel(i, 0, 0, 0) + 256 * part.pixel(i, 0, 0, 1))
