@@ -53,7 +53,7 @@ final class CheckpointOptions {
             DataConfig dataConfig = DataConfig.of(data);
             dataConfig = new DataConfig(dataConfig.data(), dataDir == null ? null : dataDir.toString(), null, null,
                     dataConfig.batchSize(), dataConfig.evalBatchSize(), dataConfig.augment(), null, null);
-            return new RunConfig(CheckpointImport.COMMAND, dataConfig, ModelConfig.forData(model, dataConfig.data()),
+            return new RunConfig(CheckpointImport.COMMAND, dataConfig, ModelConfig.forData(model, dataConfig),
                     placeholderOptimizer(checkpoints, snapshotsPerEpoch), new SnapshotConfig(snapshotsPerEpoch), 1, device,
                     null, null, null, Versions.current());
         });
