@@ -61,14 +61,14 @@ public final class TorchFiles {
     public static TorchStateDict readStateDict(Path file) {
         Object root = readObject(file);
         if (!(root instanceof Map<?, ?> top)) {
-            throw new TorchFileException(file + ": holds a " + Rebuild.typeName(root) + ", not a state_dict "
+            throw new TorchFileException(file + ": holds a value of type " + Rebuild.typeName(root) + ", not a state_dict "
                     + "(a dict of tensors) or a checkpoint dict with a 'state_dict' entry");
         }
         if (!top.containsKey("state_dict")) {
             return new TorchStateDict(tensors(file, top, "the state_dict"), Map.of());
         }
         if (!(top.get("state_dict") instanceof Map<?, ?> sd)) {
-            throw new TorchFileException(file + ": the checkpoint's 'state_dict' is a "
+            throw new TorchFileException(file + ": the checkpoint's 'state_dict' is of type "
                     + Rebuild.typeName(top.get("state_dict")) + ", not a dict of tensors");
         }
         Map<String, Object> extras = new LinkedHashMap<>();
@@ -231,7 +231,7 @@ public final class TorchFiles {
                         + Rebuild.typeName(e.getKey()) + ", not str");
             }
             if (!(e.getValue() instanceof TorchTensor t)) {
-                throw new TorchFileException(file + ": entry " + OneLine.quote(name) + " of " + what + " is a "
+                throw new TorchFileException(file + ": entry " + OneLine.quote(name) + " of " + what + " is of type "
                         + Rebuild.typeName(e.getValue()) + ", not a tensor (a checkpoint keeps its weights under "
                         + "'state_dict')");
             }

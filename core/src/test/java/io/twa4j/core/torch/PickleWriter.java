@@ -131,9 +131,14 @@ final class PickleWriter {
 
     /** A torch.save-like zip: {@code root/data.pkl}, {@code root/data/<key>} (stored), byteorder and version. */
     static byte[] zip(String root, byte[] pickle, Map<String, byte[]> storages) {
+        return zip(root, pickle, storages, "little");
+    }
+
+    /** Like {@link #zip(String, byte[], Map)} with {@code byteorder} as the byte order record. */
+    static byte[] zip(String root, byte[] pickle, Map<String, byte[]> storages, String byteorder) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(root + "/data.pkl", pickle);
-        entries.put(root + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+        entries.put(root + "/byteorder", byteorder.getBytes(StandardCharsets.US_ASCII));
         storages.forEach((k, v) -> entries.put(root + "/data/" + k, v));
         entries.put(root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
