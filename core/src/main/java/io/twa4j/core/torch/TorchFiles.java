@@ -126,12 +126,16 @@ public final class TorchFiles {
     /** The top folder {@code R/} of the one entry {@code R/data.pkl}. */
     private static String recordFolder(Path file, ZipFile zip) {
         List<String> found = new ArrayList<>();
-        for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-            String name = e.nextElement().getName();
-            int slash = name.indexOf('/');
-            if (slash > 0 && name.substring(slash).equals("/data.pkl")) {
-                found.add(name.substring(0, slash + 1));
+        try {
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                int slash = name.indexOf('/');
+                if (slash > 0 && name.substring(slash).equals("/data.pkl")) {
+                    found.add(name.substring(0, slash + 1));
+                }
             }
+        } catch (IllegalArgumentException e) { // ZipFile's name decoding
+            throw new TorchFileException(file + ": a damaged zip archive: an entry name is not valid UTF-8", e);
         }
         if (found.size() != 1) {
             throw new TorchFileException(file + ": " + (found.isEmpty() ? "no entry <folder>/data.pkl"
