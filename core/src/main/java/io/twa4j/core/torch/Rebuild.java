@@ -50,7 +50,7 @@ final class Rebuild {
         long offset = toLong(args.get(1), "storage_offset");
         long[] size = longs(args.get(2), "size");
         long[] stride = longs(args.get(3), "stride");
-        return storage.view(offset, size, stride);
+        return Views.view(storage, offset, size, stride);
     }
 
     /** {@code _rebuild_parameter(data, requires_grad, backward_hooks)}: the tensor itself. */
