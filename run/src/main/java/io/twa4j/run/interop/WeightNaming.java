@@ -83,8 +83,9 @@ public final class WeightNaming {
      * {@code tensors} hold for those parameters (a fresh head) and are taken as they are.
      *
      * @param mismatch the start of every error message ("w.safetensors does not match model cnn: ")
-     * @throws RunError (input) naming the first parameter that is missing, of another shape or not
-     *     floating point, else the first key that is not the model's (in the key's own naming)
+     * @throws RunError (input) naming the first parameter that is missing (and the first key that is
+     *     not the model's, if any), of another shape or not floating point, else the first key that is
+     *     not the model's; keys in the file's own naming
      */
     public Map<String, NDArray> toModel(Map<String, NDArray> tensors, Map<String, NDArray> fixed, String mismatch) {
         Naming naming = naming(tensors.keySet());
@@ -101,23 +102,25 @@ public final class WeightNaming {
                 unknown = t.getKey();
             }
         }
+        String stray = unknown == null ? null : naming == Naming.TWA4J ? "it has parameter " + unknown + " that the model lacks"
+                : "it has key " + unknown + ", which is neither a twa4j name of the model nor a key of its PyTorch state_dict";
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (ParameterLayout.Entry entry : layout.entries()) {
             NDArray value = fixed.get(entry.name());
             if (value == null) {
                 String label = naming == Naming.TWA4J ? "parameter " + entry.name()
                         : "key " + prefix + torch.torchName(entry.name()) + " (a PyTorch state_dict key)";
-                value = checked(byDjlName.get(entry.name()), entry.shape(), label, mismatch);
+                value = checked(byDjlName.get(entry.name()), entry.shape(), label, mismatch + (stray == null ? "" : stray + "; "));
             }
             out.put(entry.name(), value);
         }
-        if (unknown != null) {
-            throw RunError.input(mismatch + (naming == Naming.TWA4J ? "it has parameter " + unknown + " that the model lacks"
-                    : "it has key " + unknown + ", which is neither a twa4j name of the model nor a key of its PyTorch state_dict"));
+        if (stray != null) {
+            throw RunError.input(mismatch + stray);
         }
         return out;
     }
 
+    /** The value, float32, of a parameter; {@code mismatch} starts the message if it is missing. */
     private static NDArray checked(NDArray value, Shape shape, String label, String mismatch) {
         if (value == null) {
             throw RunError.input(mismatch + label + " is missing");
