@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             SoupCommand.class,
             BenchCommand.class,
             EvalCommand.class,
+            ExportCommand.class,
             InspectCommand.class,
             VerifyCommand.class,
             ModelsCommand.class,

@@ -3,7 +3,6 @@ package io.twa4j.run;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.twa4j.core.snapshot.SnapshotStore;
 import io.twa4j.core.train.Evaluation;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,14 +23,7 @@ public record WeightsEvaluation(String source, Evaluation evaluation) {
      */
     public static WeightsEvaluation ofSnapshot(Path runDir, int index, Device device) {
         RunDirectory run = RunDirectory.open(runDir);
-        return evaluate(run, device, "snapshot " + index, scope -> {
-            SnapshotStore store = SnapshotStore.open(run.root());
-            if (index < 0 || index >= store.size()) {
-                throw RunError.settings("--snapshot " + index + " is not a snapshot of run " + runDir
-                        + (store.size() == 0 ? ", which has none" : ": it has 0.." + (store.size() - 1)));
-            }
-            return store.read(index, scope);
-        });
+        return evaluate(run, device, "snapshot " + index, scope -> WeightsSource.snapshot(run.root(), index, scope));
     }
 
     /**

@@ -37,6 +37,21 @@ public final class WeightsSource {
         return java.util.Optional.of(RunDirectory.open(run).readConfig().model().model());
     }
 
+    /**
+     * The tensors of snapshot {@code index} of the run in {@code runDir} ({@code --snapshot}),
+     * checked against the snapshot manifest, owned by {@code scope}.
+     *
+     * @throws RunError (settings) if the run has no such snapshot; (input) if it is damaged
+     */
+    public static Map<String, NDArray> snapshot(Path runDir, int index, NDManager scope) {
+        SnapshotStore store = SnapshotStore.open(runDir);
+        if (index < 0 || index >= store.size()) {
+            throw RunError.settings("--snapshot " + index + " is not a snapshot of run " + runDir
+                    + (store.size() == 0 ? ", which has none" : ": it has 0.." + (store.size() - 1)));
+        }
+        return store.read(index, scope);
+    }
+
     /** The run directory {@code file} lies in, or null. */
     private static Path runHolding(Path file) {
         Path run = file.toAbsolutePath().getParent();

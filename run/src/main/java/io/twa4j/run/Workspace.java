@@ -17,6 +17,7 @@ import io.twa4j.core.train.Evaluation;
 import io.twa4j.core.train.Evaluator;
 import io.twa4j.run.config.DataConfig;
 import io.twa4j.run.config.RunConfig;
+import io.twa4j.run.interop.WeightNaming;
 import io.twa4j.vision.data.Dataset;
 import io.twa4j.vision.data.Datasets;
 import io.twa4j.vision.data.HeldOutSplit;
@@ -47,6 +48,7 @@ public final class Workspace implements AutoCloseable {
     private final NDManager manager;
     private final Block block;
     private HeldOutSplit<?> split;
+    private WeightNaming naming;
     private LabelledImages<?> testSet;
 
     private Workspace(RunConfig config, NDManager manager, Block block) {
@@ -219,19 +221,30 @@ public final class Workspace implements AutoCloseable {
         return SafeTensors.write(file, ParameterLayout.all(block).arraysByName(), header);
     }
 
-    /** Writes named tensors (a snapshot or weights file) into the model, checking names and shapes. */
-    public void load(Map<String, NDArray> tensors, String source) {
-        ParameterLayout all = ParameterLayout.all(block);
-        Map<String, Shape> expected = all.shapesByName();
-        tensors.keySet().stream().filter(name -> !expected.containsKey(name)).findFirst().ifPresent(name -> {
-            throw RunError.input(source + " does not match model " + config.model().model()
-                    + ": it has parameter " + name + " that the model lacks");
-        });
-        try {
-            new FlatParameters(all).write(tensors);
-        } catch (IllegalArgumentException e) {
-            throw RunError.input(source + " does not match model " + config.model().model() + ": " + e.getMessage());
+    /**
+     * The translation between twa4j's names of the model's parameters and those of its PyTorch
+     * reference: every read of weights into the model goes through its {@link WeightNaming#toModel}.
+     */
+    public WeightNaming naming() {
+        if (naming == null) {
+            naming = WeightNaming.of(config.model().model(), block);
         }
+        return naming;
+    }
+
+    /**
+     * Writes named tensors (a snapshot or weights file, in twa4j's or PyTorch's naming, see {@link
+     * WeightNaming#toModel}) into the model, checking names, shapes and types.
+     *
+     * @throws RunError (input) "SOURCE does not match model M: ..." naming the offending key
+     */
+    public void load(Map<String, NDArray> tensors, String source) {
+        load(tensors, Map.of(), source);
+    }
+
+    private void load(Map<String, NDArray> tensors, Map<String, NDArray> fixed, String source) {
+        String mismatch = source + " does not match model " + config.model().model() + ": ";
+        new FlatParameters(ParameterLayout.all(block)).write(naming().toModel(tensors, fixed, mismatch));
     }
 
     /**
@@ -247,15 +260,16 @@ public final class Workspace implements AutoCloseable {
             return;
         }
         try (NDManager scope = manager.newSubManager()) {
-            Map<String, NDArray> tensors = new LinkedHashMap<>(WeightsSource.read(init.from(), "--from", scope));
+            Map<String, NDArray> tensors = WeightsSource.read(init.from(), "--from", scope);
+            Map<String, NDArray> fresh = new LinkedHashMap<>();
             if (init.newHead()) {
                 java.util.List<ParameterLayout.Entry> trainable = ParameterLayout.trainable(block).entries();
                 for (ParameterLayout.Entry head : trainable.subList(Math.max(0, trainable.size() - 2), trainable.size())) {
-                    tensors.put(head.name(), head.array()); // the fresh initialisation
+                    fresh.put(head.name(), head.array()); // the fresh initialisation
                 }
             }
             try {
-                load(tensors, init.from());
+                load(tensors, fresh, init.from());
             } catch (RunError e) {
                 throw init.newHead() ? e : RunError.input(e.getMessage() + " (another number of classes? add --new-head)");
             }

@@ -111,6 +111,28 @@ class SafeTensorsTest {
     }
 
     @Test
+    void anInt64ScalarIsWrittenAsI64WithAnEmptyShapeAndEightLittleEndianBytes() throws java.io.IOException {
+        Path file = dir.resolve("counter.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> in = new LinkedHashMap<>();
+            in.put("bn.num_batches_tracked", m.create(0x0102030405060708L));
+            in.put("bn.running_var", m.create(new float[] {1f}));
+            SafeTensors.write(file, in, Map.of());
+            Header h = SafeTensors.readHeader(file);
+            assertThat(h.entry("bn.num_batches_tracked")).isEqualTo(new Entry("bn.num_batches_tracked", Dtype.I64, new Shape(), 0, 8));
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            String json = new String(bytes, 8, (int) h.dataStart() - 8, java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(json).contains("\"bn.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}");
+            assertThat(java.util.Arrays.copyOfRange(bytes, (int) h.dataStart(), (int) h.dataStart() + 8))
+                    .containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
+            NDArray back = SafeTensors.readStored(file, m).get("bn.num_batches_tracked");
+            assertThat(back.getDataType()).isEqualTo(DataType.INT64);
+            assertThat(back.getShape()).isEqualTo(new Shape());
+            assertThat(back.toLongArray()).containsExactly(0x0102030405060708L);
+        }
+    }
+
+    @Test
     void storedTypesRoundTripAndConvertToFloat32() {
         Path file = dir.resolve("d.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {

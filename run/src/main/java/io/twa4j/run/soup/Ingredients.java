@@ -2,7 +2,6 @@ package io.twa4j.run.soup;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.train.Evaluation;
@@ -65,17 +64,8 @@ public final class Ingredients implements AutoCloseable {
 
     private static NDArray flatten(Map<String, NDArray> tensors, FlatParameters allParameters, Workspace workspace, String source,
             NDManager scope) {
-        Map<String, Shape> expected = allParameters.layout().shapesByName();
-        tensors.keySet().stream().filter(name -> !expected.containsKey(name)).findFirst().ifPresent(name -> {
-            throw RunError.input("ingredient " + source + " does not match model " + workspace.config().model().model()
-                    + ": it has parameter " + name + " that the model lacks");
-        });
-        try {
-            return allParameters.flatten(tensors, scope);
-        } catch (IllegalArgumentException e) {
-            throw RunError.input("ingredient " + source + " does not match model " + workspace.config().model().model() + ": "
-                    + e.getMessage());
-        }
+        String mismatch = "ingredient " + source + " does not match model " + workspace.config().model().model() + ": ";
+        return allParameters.flatten(workspace.naming().toModel(tensors, mismatch), scope);
     }
 
     /** How many ingredients there are. */

@@ -134,7 +134,7 @@ public final class SnapshotTwa {
         int steps = workspace.trainBatches().batchesPerEpoch();
         for (int index : indices) {
             try (NDManager scope = workspace.manager().newSubManager()) {
-                basis.add(index, flatSnapshot(store, index, trainable, scope));
+                basis.add(index, flatSnapshot(store, index, trainable, workspace, scope));
             }
             SnapshotInfo info = store.get(index);
             points.add(new SnapshotPoint(index, info.meta().epoch() + (double) info.meta().step() / steps));
@@ -143,13 +143,11 @@ public final class SnapshotTwa {
     }
 
     /** The trainable parameters of snapshot {@code index} as one flat vector, checked against the model. */
-    private static NDArray flatSnapshot(SnapshotStore store, int index, FlatParameters trainable, NDManager scope) {
+    private static NDArray flatSnapshot(SnapshotStore store, int index, FlatParameters trainable, Workspace workspace,
+            NDManager scope) {
         Map<String, NDArray> tensors = store.read(index, scope);
-        try {
-            return trainable.flatten(tensors, scope);
-        } catch (IllegalArgumentException e) {
-            throw RunError.input("snapshot " + index + " (" + store.file(index) + ") does not match the run's model: " + e.getMessage());
-        }
+        String mismatch = "snapshot " + index + " (" + store.file(index) + ") does not match the run's model: ";
+        return trainable.flatten(workspace.naming().toModel(tensors, mismatch), scope);
     }
 
     /** The mean's coordinates, or those of snapshot {@code trainStart} (projected when it is outside the range). */
@@ -164,7 +162,7 @@ public final class SnapshotTwa {
         }
         console.out().printf(Locale.ROOT, "note: snapshot %d is outside the range; starting at its projection onto the span%n", trainStart);
         try (NDManager scope = workspace.manager().newSubManager()) {
-            float[] projected = basis.project(flatSnapshot(store, trainStart, trainable, scope), scope).toFloatArray();
+            float[] projected = basis.project(flatSnapshot(store, trainStart, trainable, workspace, scope), scope).toFloatArray();
             double[] start = new double[projected.length];
             for (int i = 0; i < projected.length; i++) {
                 start[i] = projected[i];

@@ -21,13 +21,14 @@ import java.util.List;
  *   <tr><td>WideResNet16x8</td><td>TWA {@code models/wide_resnet.py}</td><td>3x32x32</td></tr>
  *   <tr><td>resnet18, resnet50</td><td>torchvision {@code models/resnet.py}</td>
  *       <td>3x224x224</td></tr>
- *   <tr><td>cnn</td><td>ours ({@link SmallCnn})</td><td>1x28x28</td></tr>
+ *   <tr><td>cnn</td><td>ours ({@link SmallCnn}; its PyTorch twin is given there)</td><td>1x28x28</td></tr>
  * </table>
  *
  * <p>Each model has the reference's trainable parameters (same count, shapes and initialisation
  * distribution); BatchNorm running statistics are non-gradient parameters. Blocks come back
  * uninitialised; set {@code Engine.getInstance().setRandomSeed(seed)} before initialising them for
- * reproducible weights. Convolutions infer their input channels, so every model accepts any
+ * reproducible weights. {@link #torchNames(String)} gives the reference's state_dict names of
+ * every parameter. Convolutions infer their input channels, so every model accepts any
  * channel count; VGG needs 32x32 inputs, the others pool globally and also run on 28x28.
  */
 public final class ModelZoo {
@@ -93,29 +94,49 @@ public final class ModelZoo {
         String canonical = canonicalName(name);
         Layers.requirePositive(numClasses, "numClasses");
         Layers.requirePositive(inputChannels, "inputChannels");
+        return build(canonical, numClasses, new TorchModules());
+    }
+
+    /**
+     * The names of the model's parameters in the {@code state_dict()} of its PyTorch reference
+     * definition (see the table above; for {@code cnn} the twin given in {@link SmallCnn}), both
+     * ways. They do not depend on the number of classes or input channels.
+     *
+     * @param name a model name (case-insensitive)
+     * @return the names
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static TorchNames torchNames(String name) {
+        TorchModules torch = new TorchModules();
+        return torch.names(build(name, 1, torch));
+    }
+
+    private static Block build(String name, int numClasses, TorchModules torch) {
+        String canonical = canonicalName(name);
+        Layers.requirePositive(numClasses, "numClasses");
         switch (canonical) {
             case "VGG16":
-                return Vgg.build(16, false, numClasses);
+                return Vgg.build(16, false, numClasses, torch);
             case "VGG16BN":
-                return Vgg.build(16, true, numClasses);
+                return Vgg.build(16, true, numClasses, torch);
             case "VGG19BN":
-                return Vgg.build(19, true, numClasses);
+                return Vgg.build(19, true, numClasses, torch);
             case "PreResNet20":
-                return PreResNet.build(20, numClasses);
+                return PreResNet.build(20, numClasses, torch);
             case "PreResNet110":
-                return PreResNet.build(110, numClasses);
+                return PreResNet.build(110, numClasses, torch);
             case "PreResNet164":
-                return PreResNet.build(164, numClasses);
+                return PreResNet.build(164, numClasses, torch);
             case "WideResNet28x10":
-                return WideResNet.build(WideResNet.Style.SWA, 28, 10, 0f, numClasses);
+                return WideResNet.build(WideResNet.Style.SWA, 28, 10, 0f, numClasses, torch);
             case "WideResNet16x8":
-                return WideResNet.build(WideResNet.Style.TWA, 16, 8, 0f, numClasses);
+                return WideResNet.build(WideResNet.Style.TWA, 16, 8, 0f, numClasses, torch);
             case "resnet18":
-                return ResNet.resnet18(numClasses);
+                return ResNet.build(new int[] {2, 2, 2, 2}, false, numClasses, torch);
             case "resnet50":
-                return ResNet.resnet50(numClasses);
+                return ResNet.build(new int[] {3, 4, 6, 3}, true, numClasses, torch);
             case "cnn":
-                return SmallCnn.build(numClasses);
+                return SmallCnn.build(numClasses, torch);
             default:
                 throw new AssertionError("model listed but not built: " + canonical);
         }

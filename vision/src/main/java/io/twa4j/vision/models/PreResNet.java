@@ -33,68 +33,79 @@ public final class PreResNet {
      * @return an uninitialised block
      */
     public static Block build(int depth, int numClasses) {
+        return build(depth, numClasses, new TorchModules());
+    }
+
+    /**
+     * Builds a PreResNet, naming its layers as the reference: {@code conv1}, {@code layerS.B.bn1,
+     * conv1, bn2, conv2[, bn3, conv3]}, {@code layerS.0.downsample.0}, {@code bn}, {@code fc}.
+     */
+    static Block build(int depth, int numClasses, TorchModules torch) {
         Layers.requirePositive(numClasses, "numClasses");
         boolean bottleneck = depth >= 44;
-        int n;
-        if (bottleneck) {
-            if ((depth - 2) % 9 != 0) {
-                throw new IllegalArgumentException(
-                        "PreResNet depth >= 44 must be 9n+2, got " + depth);
-            }
-            n = (depth - 2) / 9;
-        } else {
-            if (depth < 8 || (depth - 2) % 6 != 0) {
-                throw new IllegalArgumentException(
-                        "PreResNet depth < 44 must be 6n+2, got " + depth);
-            }
-            n = (depth - 2) / 6;
-        }
+        int n = blocksPerStage(depth, bottleneck);
         int expansion = bottleneck ? 4 : 1;
-        SequentialBlock net = new SequentialBlock().add(conv(16, 3, 1, 1));
+        SequentialBlock net = new SequentialBlock().add(torch.at("conv1", conv(16, 3, 1, 1)));
         int inplanes = 16;
         int[] planesPerStage = {16, 32, 64};
         for (int stage = 0; stage < 3; stage++) {
             int planes = planesPerStage[stage];
             SequentialBlock layer = new SequentialBlock();
             for (int b = 0; b < n; b++) {
+                String path = "layer" + (stage + 1) + "." + b + ".";
                 int stride = (b == 0 && stage > 0) ? 2 : 1;
                 Block shortcut =
                         (stride != 1 || inplanes != planes * expansion)
-                                ? conv(planes * expansion, 1, stride, 0)
+                                ? torch.at(path + "downsample.0", conv(planes * expansion, 1, stride, 0))
                                 : null;
-                Block main = bottleneck ? bottleneck(planes, stride) : basic(planes, stride);
+                Block main = bottleneck ? bottleneck(planes, stride, torch, path) : basic(planes, stride, torch, path);
                 layer.add(new Residual(main, shortcut, false));
                 inplanes = planes * expansion;
             }
             net.add(layer);
         }
-        return net.add(Layers.batchNorm())
+        return net.add(torch.at("bn", Layers.batchNorm()))
                 .add(Layers.relu())
                 .add(Pool.globalAvgPool2dBlock())
-                .add(Layers.linear(numClasses));
+                .add(torch.at("fc", Layers.linear(numClasses)));
     }
 
-    private static Block basic(int planes, int stride) {
-        return new SequentialBlock()
-                .add(Layers.batchNorm())
-                .add(Layers.relu())
-                .add(conv(planes, 3, stride, 1))
-                .add(Layers.batchNorm())
-                .add(Layers.relu())
-                .add(conv(planes, 3, 1, 1));
+    private static int blocksPerStage(int depth, boolean bottleneck) {
+        if (bottleneck) {
+            if ((depth - 2) % 9 != 0) {
+                throw new IllegalArgumentException(
+                        "PreResNet depth >= 44 must be 9n+2, got " + depth);
+            }
+            return (depth - 2) / 9;
+        }
+        if (depth < 8 || (depth - 2) % 6 != 0) {
+            throw new IllegalArgumentException(
+                    "PreResNet depth < 44 must be 6n+2, got " + depth);
+        }
+        return (depth - 2) / 6;
     }
 
-    private static Block bottleneck(int planes, int stride) {
+    private static Block basic(int planes, int stride, TorchModules torch, String path) {
         return new SequentialBlock()
-                .add(Layers.batchNorm())
+                .add(torch.at(path + "bn1", Layers.batchNorm()))
                 .add(Layers.relu())
-                .add(conv(planes, 1, 1, 0))
-                .add(Layers.batchNorm())
+                .add(torch.at(path + "conv1", conv(planes, 3, stride, 1)))
+                .add(torch.at(path + "bn2", Layers.batchNorm()))
                 .add(Layers.relu())
-                .add(conv(planes, 3, stride, 1))
-                .add(Layers.batchNorm())
+                .add(torch.at(path + "conv2", conv(planes, 3, 1, 1)));
+    }
+
+    private static Block bottleneck(int planes, int stride, TorchModules torch, String path) {
+        return new SequentialBlock()
+                .add(torch.at(path + "bn1", Layers.batchNorm()))
                 .add(Layers.relu())
-                .add(conv(planes * 4, 1, 1, 0));
+                .add(torch.at(path + "conv1", conv(planes, 1, 1, 0)))
+                .add(torch.at(path + "bn2", Layers.batchNorm()))
+                .add(Layers.relu())
+                .add(torch.at(path + "conv2", conv(planes, 3, stride, 1)))
+                .add(torch.at(path + "bn3", Layers.batchNorm()))
+                .add(Layers.relu())
+                .add(torch.at(path + "conv3", conv(planes * 4, 1, 1, 0)));
     }
 
     private static Block conv(int filters, int kernel, int stride, int padding) {

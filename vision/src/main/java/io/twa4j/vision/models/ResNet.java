@@ -28,7 +28,7 @@ public final class ResNet {
      * @return an uninitialised block
      */
     public static Block resnet18(int numClasses) {
-        return build(new int[] {2, 2, 2, 2}, false, numClasses);
+        return build(new int[] {2, 2, 2, 2}, false, numClasses, new TorchModules());
     }
 
     /**
@@ -38,7 +38,7 @@ public final class ResNet {
      * @return an uninitialised block
      */
     public static Block resnet50(int numClasses) {
-        return build(new int[] {3, 4, 6, 3}, true, numClasses);
+        return build(new int[] {3, 4, 6, 3}, true, numClasses, new TorchModules());
     }
 
     /**
@@ -50,6 +50,14 @@ public final class ResNet {
      * @return an uninitialised block
      */
     public static Block build(int[] blocksPerStage, boolean bottleneck, int numClasses) {
+        return build(blocksPerStage, bottleneck, numClasses, new TorchModules());
+    }
+
+    /**
+     * Builds a ResNet, naming its layers as torchvision: {@code conv1}, {@code bn1}, {@code
+     * layerS.B.conv1, bn1, ...}, {@code layerS.0.downsample.0/1}, {@code fc}.
+     */
+    static Block build(int[] blocksPerStage, boolean bottleneck, int numClasses, TorchModules torch) {
         Layers.requirePositive(numClasses, "numClasses");
         if (blocksPerStage.length != 4) {
             throw new IllegalArgumentException("a ResNet has four stages");
@@ -57,8 +65,8 @@ public final class ResNet {
         int expansion = bottleneck ? 4 : 1;
         SequentialBlock net =
                 new SequentialBlock()
-                        .add(conv(64, 7, 2, 3))
-                        .add(Layers.batchNorm())
+                        .add(torch.at("conv1", conv(64, 7, 2, 3)))
+                        .add(torch.at("bn1", Layers.batchNorm()))
                         .add(Layers.relu())
                         .add(
                                 Pool.maxPool2dBlock(
@@ -70,42 +78,43 @@ public final class ResNet {
             Layers.requirePositive(blocksPerStage[stage], "blocks per stage");
             SequentialBlock layer = new SequentialBlock();
             for (int b = 0; b < blocksPerStage[stage]; b++) {
+                String path = "layer" + (stage + 1) + "." + b + ".";
                 int stride = (b == 0 && stage > 0) ? 2 : 1;
                 Block shortcut = null;
                 if (stride != 1 || inplanes != planes * expansion) {
                     shortcut =
                             new SequentialBlock()
-                                    .add(conv(planes * expansion, 1, stride, 0))
-                                    .add(Layers.batchNorm());
+                                    .add(torch.at(path + "downsample.0", conv(planes * expansion, 1, stride, 0)))
+                                    .add(torch.at(path + "downsample.1", Layers.batchNorm()));
                 }
-                Block main = bottleneck ? bottleneck(planes, stride) : basic(planes, stride);
+                Block main = bottleneck ? bottleneck(planes, stride, torch, path) : basic(planes, stride, torch, path);
                 layer.add(new Residual(main, shortcut, true));
                 inplanes = planes * expansion;
             }
             net.add(layer);
         }
-        return net.add(Pool.globalAvgPool2dBlock()).add(Layers.linear(numClasses));
+        return net.add(Pool.globalAvgPool2dBlock()).add(torch.at("fc", Layers.linear(numClasses)));
     }
 
-    private static Block basic(int planes, int stride) {
+    private static Block basic(int planes, int stride, TorchModules torch, String path) {
         return new SequentialBlock()
-                .add(conv(planes, 3, stride, 1))
-                .add(Layers.batchNorm())
+                .add(torch.at(path + "conv1", conv(planes, 3, stride, 1)))
+                .add(torch.at(path + "bn1", Layers.batchNorm()))
                 .add(Layers.relu())
-                .add(conv(planes, 3, 1, 1))
-                .add(Layers.batchNorm());
+                .add(torch.at(path + "conv2", conv(planes, 3, 1, 1)))
+                .add(torch.at(path + "bn2", Layers.batchNorm()));
     }
 
-    private static Block bottleneck(int planes, int stride) {
+    private static Block bottleneck(int planes, int stride, TorchModules torch, String path) {
         return new SequentialBlock()
-                .add(conv(planes, 1, 1, 0))
-                .add(Layers.batchNorm())
+                .add(torch.at(path + "conv1", conv(planes, 1, 1, 0)))
+                .add(torch.at(path + "bn1", Layers.batchNorm()))
                 .add(Layers.relu())
-                .add(conv(planes, 3, stride, 1))
-                .add(Layers.batchNorm())
+                .add(torch.at(path + "conv2", conv(planes, 3, stride, 1)))
+                .add(torch.at(path + "bn2", Layers.batchNorm()))
                 .add(Layers.relu())
-                .add(conv(planes * 4, 1, 1, 0))
-                .add(Layers.batchNorm());
+                .add(torch.at(path + "conv3", conv(planes * 4, 1, 1, 0)))
+                .add(torch.at(path + "bn3", Layers.batchNorm()));
     }
 
     private static Block conv(int filters, int kernel, int stride, int padding) {

@@ -45,6 +45,14 @@ public final class Vgg {
      * @return an uninitialised block
      */
     public static Block build(int depth, boolean batchNorm, int numClasses) {
+        return build(depth, batchNorm, numClasses, new TorchModules());
+    }
+
+    /**
+     * Builds a VGG, naming its layers as the reference's {@code features.i} and {@code
+     * classifier.i} ({@code nn.Sequential} positions, ReLUs, poolings and dropouts counted).
+     */
+    static Block build(int depth, boolean batchNorm, int numClasses, TorchModules torch) {
         Layers.requirePositive(numClasses, "numClasses");
         int[] cfg;
         if (depth == 16) {
@@ -59,22 +67,17 @@ public final class Vgg {
             if (v == POOL) {
                 features.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
             } else {
-                features.add(Layers.conv(v, 3, 1, 1, true, TorchInit.heNormalFanOut()));
+                torch.add(features, "features.", Layers.conv(v, 3, 1, 1, true, TorchInit.heNormalFanOut()));
                 if (batchNorm) {
-                    features.add(Layers.batchNorm());
+                    torch.add(features, "features.", Layers.batchNorm());
                 }
                 features.add(Layers.relu());
             }
         }
-        SequentialBlock classifier =
-                new SequentialBlock()
-                        .add(Layers.dropout(0.5f))
-                        .add(Layers.linear(512))
-                        .add(Layers.relu())
-                        .add(Layers.dropout(0.5f))
-                        .add(Layers.linear(512))
-                        .add(Layers.relu())
-                        .add(Layers.linear(numClasses));
+        SequentialBlock classifier = new SequentialBlock().add(Layers.dropout(0.5f));
+        torch.add(classifier, "classifier.", Layers.linear(512)).add(Layers.relu()).add(Layers.dropout(0.5f));
+        torch.add(classifier, "classifier.", Layers.linear(512)).add(Layers.relu());
+        torch.add(classifier, "classifier.", Layers.linear(numClasses));
         return new SequentialBlock()
                 .add(features)
                 .add(LambdaBlock.singleton(Vgg::flatten512, "flatten512"))

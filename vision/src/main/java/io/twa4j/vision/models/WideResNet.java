@@ -52,6 +52,18 @@ public final class WideResNet {
      */
     public static Block build(
             Style style, int depth, int widenFactor, float dropout, int numClasses) {
+        return build(style, depth, widenFactor, dropout, numClasses, new TorchModules());
+    }
+
+    /**
+     * Builds a Wide ResNet, naming its layers as the reference. {@link Style#SWA}: {@code conv1},
+     * {@code layerS.B.bn1, conv1, bn2, conv2, shortcut.0}, {@code bn1}, {@code linear}. {@link
+     * Style#TWA}: {@code f.0_convolution}, {@code f.S_block.block.0.norm_act.0_normalization}, {@code
+     * ...block.0.block.0_convolution, 1_normalization, 4_convolution}, {@code ...block.0.downsample},
+     * {@code ...block.U.block.0_normalization, 2_convolution, 3_normalization, 6_convolution}, {@code
+     * f.4_normalization}, {@code f.8_classification}.
+     */
+    static Block build(Style style, int depth, int widenFactor, float dropout, int numClasses, TorchModules torch) {
         Layers.requirePositive(numClasses, "numClasses");
         Layers.requirePositive(widenFactor, "widenFactor");
         if (depth < 10 || (depth - 4) % 6 != 0) {
@@ -63,30 +75,31 @@ public final class WideResNet {
         int n = (depth - 4) / 6;
         int[] widths = {16 * widenFactor, 32 * widenFactor, 64 * widenFactor};
         return style == Style.SWA
-                ? swa(n, widths, dropout, numClasses)
-                : twa(n, widths, dropout, numClasses);
+                ? swa(n, widths, dropout, numClasses, torch)
+                : twa(n, widths, dropout, numClasses, torch);
     }
 
-    private static Block swa(int n, int[] widths, float dropout, int numClasses) {
-        SequentialBlock net = new SequentialBlock().add(Layers.convTorchDefault(16, 3, 1, 1, true));
+    private static Block swa(int n, int[] widths, float dropout, int numClasses, TorchModules torch) {
+        SequentialBlock net = new SequentialBlock().add(torch.at("conv1", Layers.convTorchDefault(16, 3, 1, 1, true)));
         int in = 16;
         for (int stage = 0; stage < 3; stage++) {
             int planes = widths[stage];
             SequentialBlock layer = new SequentialBlock();
             for (int b = 0; b < n; b++) {
+                String path = "layer" + (stage + 1) + "." + b + ".";
                 int stride = (b == 0 && stage > 0) ? 2 : 1;
                 SequentialBlock main =
                         new SequentialBlock()
-                                .add(Layers.batchNorm())
+                                .add(torch.at(path + "bn1", Layers.batchNorm()))
                                 .add(Layers.relu())
-                                .add(Layers.convTorchDefault(planes, 3, 1, 1, true));
+                                .add(torch.at(path + "conv1", Layers.convTorchDefault(planes, 3, 1, 1, true)));
                 addDropout(main, dropout);
-                main.add(Layers.batchNorm())
+                main.add(torch.at(path + "bn2", Layers.batchNorm()))
                         .add(Layers.relu())
-                        .add(Layers.convTorchDefault(planes, 3, stride, 1, true));
+                        .add(torch.at(path + "conv2", Layers.convTorchDefault(planes, 3, stride, 1, true)));
                 Block shortcut =
                         (stride != 1 || in != planes)
-                                ? Layers.convTorchDefault(planes, 1, stride, 0, true)
+                                ? torch.at(path + "shortcut.0", Layers.convTorchDefault(planes, 1, stride, 0, true))
                                 : null;
                 layer.add(new Residual(main, shortcut, false));
                 in = planes;
@@ -94,47 +107,53 @@ public final class WideResNet {
             net.add(layer);
         }
         // Reference: nn.BatchNorm2d(nstages[3], momentum=0.9), i.e. DJL momentum 0.1.
-        return net.add(Layers.batchNorm(0.1f))
+        return net.add(torch.at("bn1", Layers.batchNorm(0.1f)))
                 .add(Layers.relu())
                 .add(Pool.globalAvgPool2dBlock())
-                .add(Layers.linear(numClasses));
+                .add(torch.at("linear", Layers.linear(numClasses)));
     }
 
-    private static Block twa(int n, int[] widths, float dropout, int numClasses) {
-        SequentialBlock net = new SequentialBlock().add(twaConv(16, 3, 1, 1));
+    private static Block twa(int n, int[] widths, float dropout, int numClasses, TorchModules torch) {
+        SequentialBlock net = new SequentialBlock().add(torch.at("f.0_convolution", twaConv(16, 3, 1, 1)));
         for (int stage = 0; stage < 3; stage++) {
             int planes = widths[stage];
             int stride = stage > 0 ? 2 : 1;
+            String unit = "f." + (stage + 1) + "_block.block.0.";
             SequentialBlock downMain =
                     new SequentialBlock()
-                            .add(twaConv(planes, 3, stride, 1))
-                            .add(Layers.batchNorm())
+                            .add(torch.at(unit + "block.0_convolution", twaConv(planes, 3, stride, 1)))
+                            .add(torch.at(unit + "block.1_normalization", Layers.batchNorm()))
                             .add(Layers.relu());
             addDropout(downMain, dropout);
-            downMain.add(twaConv(planes, 3, 1, 1));
+            downMain.add(torch.at(unit + "block.4_convolution", twaConv(planes, 3, 1, 1)));
             SequentialBlock layer =
                     new SequentialBlock()
-                            .add(Layers.batchNorm())
+                            .add(torch.at(unit + "norm_act.0_normalization", Layers.batchNorm()))
                             .add(Layers.relu())
-                            .add(new Residual(downMain, twaConv(planes, 1, stride, 0), false));
+                            .add(new Residual(downMain, torch.at(unit + "downsample", twaConv(planes, 1, stride, 0)), false));
             for (int b = 0; b < n; b++) {
-                SequentialBlock main =
-                        new SequentialBlock()
-                                .add(Layers.batchNorm())
-                                .add(Layers.relu())
-                                .add(twaConv(planes, 3, 1, 1))
-                                .add(Layers.batchNorm())
-                                .add(Layers.relu());
-                addDropout(main, dropout);
-                main.add(twaConv(planes, 3, 1, 1));
-                layer.add(new Residual(main, null, false));
+                layer.add(new Residual(basicUnit(planes, dropout, torch, "f." + (stage + 1) + "_block.block." + (b + 1) + ".block."),
+                        null, false));
             }
             net.add(layer);
         }
-        return net.add(Layers.batchNorm())
+        return net.add(torch.at("f.4_normalization", Layers.batchNorm()))
                 .add(Layers.relu())
                 .add(Pool.globalAvgPool2dBlock())
-                .add(Layers.linearZero(numClasses));
+                .add(torch.at("f.8_classification", Layers.linearZero(numClasses)));
+    }
+
+    /** nblt/TWA's {@code BasicUnit}: BN-ReLU-conv3x3-BN-ReLU-[dropout]-conv3x3. */
+    private static Block basicUnit(int planes, float dropout, TorchModules torch, String path) {
+        SequentialBlock main =
+                new SequentialBlock()
+                        .add(torch.at(path + "0_normalization", Layers.batchNorm()))
+                        .add(Layers.relu())
+                        .add(torch.at(path + "2_convolution", twaConv(planes, 3, 1, 1)))
+                        .add(torch.at(path + "3_normalization", Layers.batchNorm()))
+                        .add(Layers.relu());
+        addDropout(main, dropout);
+        return main.add(torch.at(path + "6_convolution", twaConv(planes, 3, 1, 1)));
     }
 
     private static Block twaConv(int filters, int kernel, int stride, int padding) {

@@ -1,0 +1,83 @@
+package io.twa4j.run.interop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the PyTorch reference definitions ({@code interop/reference_models.py}) with the interpreter
+ * named by {@code TWA4J_TORCH_PYTHON}, else {@code python3}.
+ */
+final class TorchPython {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TorchPython() {}
+
+    /** The interpreter the tests use. */
+    static String interpreter() {
+        String named = System.getenv("TWA4J_TORCH_PYTHON");
+        return named == null || named.isBlank() ? "python3" : named;
+    }
+
+    /** Why the reference models cannot run here, or null when {@code import torch, safetensors} works. */
+    static String unavailable() {
+        try {
+            Result r = run(List.of("-c", "import torch, safetensors; print(torch.__version__)"));
+            return r.exit == 0 ? null : interpreter() + " cannot import torch and safetensors (set TWA4J_TORCH_PYTHON to a"
+                    + " Python that can, e.g. after pip install torch safetensors): " + r.output.strip();
+        } catch (IOException e) {
+            return "no Python at " + interpreter() + " (set TWA4J_TORCH_PYTHON): " + e.getMessage();
+        }
+    }
+
+    /** Runs {@code reference_models.py} with {@code args}; its one JSON line, or an AssertionError with its output. */
+    static JsonNode reference(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(script().toString());
+        command.addAll(List.of(args));
+        Result r = run(command);
+        if (r.exit != 0) {
+            throw new AssertionError("reference_models.py " + String.join(" ", args) + " failed: " + r.output);
+        }
+        String[] lines = r.output.strip().split("\\R");
+        return JSON.readTree(lines[lines.length - 1]);
+    }
+
+    private static Path script() {
+        try {
+            return Path.of(TorchPython.class.getResource("/interop/reference_models.py").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Result(int exit, String output) {}
+
+    private static Result run(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(interpreter());
+        command.addAll(args);
+        Path output = Files.createTempFile("twa4j-torch", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(interpreter() + " did not finish within 120 s");
+            }
+            return new Result(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+}
