@@ -375,12 +375,21 @@ def loaded(name, weights, input_file):
 
 
 def made(name, seed, out_file, input_file):
-    """A seeded fresh reference, saved to OUT; its logits."""
+    """A seeded fresh reference, saved to OUT as safetensors and to OUT.pt as the reference's
+    save_checkpoint writes a DataParallel model (epoch, 'module.' keys, optimizer state); its logits."""
     x = load_file(input_file)['x']
     torch.manual_seed(seed)
     model = build(name, 10, tuple(x.shape[1:]))
     randomise(model, seed)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, out_file, metadata={'format': 'pt'})
+    with torch.no_grad():
+        saved = {k: v.clone() for k, v in model.state_dict().items()}
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(x).sum().backward()
+    optimizer.step()  # momentum buffers in the optimizer's state; the weights saved are those before the step
+    torch.save({'epoch': 3, 'state_dict': {'module.' + k: v for k, v in saved.items()}, 'optimizer': optimizer.state_dict()},
+               out_file + '.pt')
+    model.load_state_dict(saved)
     return logits_of(model, input_file)
 
 

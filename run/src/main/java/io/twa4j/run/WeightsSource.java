@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.twa4j.core.safetensors.SafeTensors;
 import io.twa4j.core.snapshot.SnapshotStore;
+import io.twa4j.core.torch.TorchFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Named weights given by the user: a safetensors file (checked against its run's manifest first
- * when it lies inside a run), or {@code RUN:INDEX}, snapshot INDEX of a run (checked against the
+ * Named weights given by the user: a safetensors file or a PyTorch {@code .pt} state_dict (read
+ * by {@link TorchFiles}, which runs nothing; checked against its run's manifest first when it lies
+ * inside a run), or {@code RUN:INDEX}, snapshot INDEX of a run (checked against the
  * snapshot manifest). A path that exists is always a file, so a file name with a colon still works.
  */
 public final class WeightsSource {
@@ -80,12 +82,32 @@ public final class WeightsSource {
             return store.read(index, scope);
         }
         if (!Files.isRegularFile(file)) {
-            throw RunError.input(what + " " + source + " does not exist (a safetensors file, or RUN:INDEX for a snapshot)");
+            throw RunError.input(what + " " + source + " does not exist (a safetensors or PyTorch .pt file, or RUN:INDEX for a snapshot)");
         }
         Path run = runHolding(file);
         if (run != null) {
             RunDirectory.open(run).checkBeforeRead(file);
         }
-        return SafeTensors.read(file, scope);
+        return isTorchSave(file) ? TorchFiles.readStateDict(file).toNDArrays(scope) : SafeTensors.read(file, scope);
+    }
+
+    /**
+     * Whether {@code file} was written by {@code torch.save} (a zip archive, or the legacy pickle
+     * format, which {@link TorchFiles} refuses by name) rather than as safetensors, by its first
+     * bytes: safetensors starts with the header's length (8 bytes) and its opening brace.
+     */
+    static boolean isTorchSave(Path file) {
+        byte[] head = new byte[9];
+        int read;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            read = in.readNBytes(head, 0, head.length);
+        } catch (java.io.IOException e) {
+            return false; // the safetensors reader says what is wrong
+        }
+        if (read == head.length && head[8] == '{') {
+            return false;
+        }
+        boolean zip = read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        return zip || read >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2; // pickle's PROTO 2..5
     }
 }

@@ -109,6 +109,16 @@ class PyTorchInteropTest {
                 new FlatParameters(ParameterLayout.all(twin.block)).write(twin.naming.toModel(tensors, saved + ": "));
             }
             double readDiff = maxDifference(twin.logits(), reference.get("made"));
+            // (c) the same weights as a reference checkpoint (.pt, DataParallel's keys), read as eval --weights reads
+            twin.reset();
+            try (NDManager scope = manager.newSubManager()) {
+                Path checkpoint = Path.of(saved + ".pt");
+                Map<String, NDArray> tensors = io.twa4j.run.WeightsSource.read(checkpoint.toString(), "checkpoint", scope);
+                new FlatParameters(ParameterLayout.all(twin.block)).write(twin.naming.toModel(tensors, checkpoint + ": "));
+            }
+            double ptDiff = maxDifference(twin.logits(), reference.get("made"));
+            System.out.printf(Locale.ROOT, "%s %s: largest logit difference, PyTorch checkpoint (.pt) in twa4j %.3g%n", model, image, ptDiff);
+            assertThat(ptDiff).as(model + ": saved by PyTorch as .pt, logits in twa4j").isLessThanOrEqualTo(TOLERANCE);
             System.out.printf(Locale.ROOT, "%s %s: largest logit difference, twa4j export in PyTorch %.3g (largest |logit| %.3g),"
                     + " PyTorch state_dict in twa4j %.3g (largest |logit| %.3g)%n", model, image, exportedDiff, largest(ours),
                     readDiff, largest(twin.logits()));
@@ -172,6 +182,13 @@ class PyTorchInteropTest {
                 Map<String, NDArray> tensors = naming.toPyTorch(scope);
                 swapped.forEach((a, b) -> tensors.put(a, tensors.put(b, tensors.get(a))));
                 SafeTensors.write(file, tensors, Map.of("format", "pt"));
+            }
+        }
+
+        /** Zeroes every parameter, so that a file read afterwards must bring every value itself. */
+        void reset() {
+            for (ParameterLayout.Entry e : ParameterLayout.all(block).entries()) {
+                e.array().set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
             }
         }
 
