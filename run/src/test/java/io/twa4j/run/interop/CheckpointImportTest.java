@@ -42,7 +42,7 @@ class CheckpointImportTest {
 
     @BeforeAll
     static void trainAndCopyOut() throws IOException {
-        DataConfig data = DataConfig.of("synthetic").limit(600, 200);
+        DataConfig data = DataConfig.of("synthetic").limit(256, 100);
         config = RunConfig.train(data, "cnn", OptimizerConfig.reference(2, 0.05), 1);
         trained = temp.resolve("trained");
         TrainingJob.start(TrainingJob.Request.of(config, trained), Console.silent());

@@ -105,8 +105,7 @@ public final class FolderBatchSource implements BatchSource {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch " + epoch + " is negative");
         }
-        int[] order = ImageBatchSource.order(images.size(), shuffle, seed, epoch);
-        return new FolderLoader(this, order, epoch, images.options().workers(), prefetch);
+        return new FolderLoader(this, order(epoch), epoch, images.options().workers(), prefetch);
     }
 
     /** The order of epoch {@code epoch}: positions to indices of {@link #images()}. */
