@@ -13,11 +13,12 @@ import org.opencv.imgproc.Imgproc;
  * OpenCV ({@code org.openpnp:opencv}) against the Java path, printed (not a test), one thread:
  * images per second of decoding only (JDK ImageIO, TwelveMonkeys, OpenCV) and of decoding plus
  * the training transform (Java decoder + {@link Resampler}, OpenCV decoder + {@link Resampler},
- * OpenCV decoder + {@code Imgproc.resize} INTER_AREA / INTER_LINEAR), each twice; then the mean
+ * OpenCV decoder + {@code Imgproc.resize} INTER_AREA / INTER_LINEAR), interleaved, each
+ * {@code rounds} times (the first warms up); then the mean
  * absolute difference per sample (0..255) of OpenCV's pixels from the Java path's.
  *
  * <pre>
- * OpenCvBench [--dir DIR] [--images 300] [--size 224]   (DIR from FolderLoaderBench --generate)
+ * OpenCvBench [--dir DIR] [--images 300] [--size 224] [--rounds 3]   (DIR from FolderLoaderBench --generate)
  * </pre>
  */
 public final class OpenCvBench {
@@ -32,11 +33,13 @@ public final class OpenCvBench {
         Path dir = null;
         int images = 300;
         int size = 224;
+        int rounds = 3;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[i + 1]);
                 case "--images" -> images = Integer.parseInt(args[i + 1]);
                 case "--size" -> size = Integer.parseInt(args[i + 1]);
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -50,8 +53,22 @@ public final class OpenCvBench {
         List<byte[]> bytes = read(ImageFolder.open(dir).images(true, "bench/train", new FolderOptions(size, 1, false)));
         System.out.printf("%d JPEGs in %s, one thread, output %dx%d%n", bytes.size(), dir, size, size);
         List<CropBox> boxes = boxes(bytes, size);
-        speed(bytes, boxes, size);
-        differences(bytes, boxes, size);
+        speed(bytes, boxes, size, rounds);
+        differences("JPEGs of the folder", bytes, boxes, size);
+        List<byte[]> noise = noisePngs(30);
+        differences("PNGs of uniform noise, 500x375 (the worst case for a filter)", noise, boxes(noise, size), size);
+    }
+
+    /** {@code n} PNGs of 500×375 uniformly random pixels, encoded in memory. */
+    private static List<byte[]> noisePngs(int n) throws java.io.IOException {
+        java.util.Random random = new java.util.Random(3);
+        List<byte[]> pngs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(TestFolders.colour(500, 375, random), "png", out);
+            pngs.add(out.toByteArray());
+        }
+        return pngs;
     }
 
     private static List<byte[]> read(FolderImages train) throws java.io.IOException {
@@ -73,7 +90,7 @@ public final class OpenCvBench {
         return boxes;
     }
 
-    private static void speed(List<byte[]> bytes, List<CropBox> boxes, int size) {
+    private static void speed(List<byte[]> bytes, List<CropBox> boxes, int size, int rounds) {
         ImageDecoder jdk = ImageDecoder.using(r -> r.getClass().getName().startsWith("com.sun."));
         ImageDecoder twelve = ImageDecoder.using(r -> r.getClass().getName().startsWith("com.twelvemonkeys."));
         ImageDecoder standard = ImageDecoder.standard();
@@ -81,7 +98,8 @@ public final class OpenCvBench {
         float[][] table = Normalization.IMAGENET.table(3);
         float[] out = new float[3 * size * size];
         byte[] scratch = new byte[3 * size * size];
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < rounds; round++) {
+            System.out.println("round " + round);
             time("decode only, JDK ImageIO", bytes, boxes, (i, b) -> jdk.decode(bytes.get(i), "image " + i));
             time("decode only, TwelveMonkeys", bytes, boxes, (i, b) -> twelve.decode(bytes.get(i), "image " + i));
             time("decode only, OpenCV imdecode (BGR Mat)", bytes, boxes,
@@ -111,7 +129,7 @@ public final class OpenCvBench {
     }
 
     /** Mean and largest absolute difference per sample from the Java path (ImageIO standard decoder, Resampler). */
-    private static void differences(List<byte[]> bytes, List<CropBox> boxes, int size) {
+    private static void differences(String label, List<byte[]> bytes, List<CropBox> boxes, int size) {
         float[][] identity = new float[3][256];
         for (int c = 0; c < 3; c++) {
             for (int v = 0; v < 256; v++) {
@@ -139,7 +157,7 @@ public final class OpenCvBench {
                 resized[k].add(java, cv);
             }
         }
-        System.out.println("mean / max |OpenCV - Java| per sample, 0..255:");
+        System.out.println("mean / max |OpenCV - Java| per sample, 0..255, " + label + ":");
         System.out.println("  decoded RGB (OpenCV vs ImageIO+TwelveMonkeys)          " + decoded);
         System.out.println("  train crop, OpenCV decode + Java resampler              " + resized[0]);
         System.out.println("  train crop, OpenCV decode + resize INTER_AREA           " + resized[1]);
