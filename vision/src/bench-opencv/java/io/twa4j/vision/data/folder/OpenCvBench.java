@@ -18,6 +18,7 @@ import org.opencv.imgproc.Imgproc;
  * absolute difference per sample (0..255) of OpenCV's pixels from the Java path's.
  *
  * <pre>
+ * (build: mvn -Popencv-bench -pl vision -am test-compile)
  * OpenCvBench [--dir DIR] [--images 300] [--size 224] [--rounds 3]   (DIR from FolderLoaderBench --generate)
  * </pre>
  */
