@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
  * Loader throughput, printed (not a test): images per second per core of decoding only (the
  * JDK's JPEG reader and TwelveMonkeys'), decoding plus the training transform, and the whole
  * loader with N workers, on a folder of generated JPEGs (ImageNet's average 500×375 by default).
+ * {@code OpenCvBench} (in {@code src/bench-opencv}, built with {@code -Popencv-bench}) measures OpenCV's decoder and resize on the same folder.
  *
  * <pre>
  * FolderLoaderBench [--dir DIR] [--images 300] [--size 224] [--workers 1,2] [--batch 64]

@@ -6,7 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 /** Writes small image folders for tests and benchmarks. */
 public final class TestFolders {
@@ -43,14 +47,17 @@ public final class TestFolders {
         return root;
     }
 
-    /** {@code perClass} JPEGs of {@code width} × {@code height} in each of {@code classes} classes of train/ and val/. */
+    /**
+     * {@code perClass} JPEGs (quality 0.9, as photo collections are typically saved) of {@code width}
+     * × {@code height} in each of {@code classes} classes of train/ and val/.
+     */
     public static Path jpegs(Path root, int classes, int perClass, int width, int height, long seed) {
         Random random = new Random(seed);
         for (String split : new String[] {"train", "val"}) {
             for (int c = 0; c < classes; c++) {
                 for (int i = 0; i < perClass; i++) {
-                    write(root.resolve(split).resolve(String.format("c%03d", c)).resolve(String.format("img%05d.jpg", i)),
-                            smooth(width, height, random), "jpeg");
+                    writeJpeg(root.resolve(split).resolve(String.format("c%03d", c)).resolve(String.format("img%05d.jpg", i)),
+                            smooth(width, height, random), 0.9f);
                 }
             }
         }
@@ -92,6 +99,25 @@ public final class TestFolders {
             }
         }
         return image;
+    }
+
+    /** Writes {@code image} as a baseline JPEG of {@code quality} (0..1). */
+    static void writeJpeg(Path file, BufferedImage image, float quality) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(quality);
+        try {
+            Files.createDirectories(file.getParent());
+            try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+                writer.setOutput(out);
+                writer.write(null, new IIOImage(image, null, null), param);
+            } finally {
+                writer.dispose();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static void write(Path file, BufferedImage image, String format) {
