@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
             "",
             "Forward/backward vs the subspace update, the projection (two passes over P) vs the",
             "copy-bandwidth bound, and peak memory vs the basis's size. Uses synthetic inputs;",
-            "prints a table (or --json)."})
+            "prints a table (or --json).",
+            "With --loader DIR: the image-folder loader's throughput on DIR instead."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", split = ",", defaultValue = "cnn,resnet18",
@@ -53,8 +55,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per model instead of the table.")
     boolean json;
 
+    @ArgGroup(exclusive = false, heading = "%nThe image-folder loader instead:%n")
+    LoaderBenchOptions loader;
+
     @Override
     public Integer call() throws Exception {
+        if (loader != null) {
+            Check.positive("--batch-size", batchSize);
+            loader.run(batchSize);
+            return ExitCode.OK;
+        }
         Check.positive("--n", rows);
         Check.positive("--steps", steps);
         Check.positive("--batch-size", batchSize);

@@ -78,6 +78,20 @@ class ImageFolderTrainTest {
     }
 
     @Test
+    void benchLoaderPrintsTheRateOfEachStage() {
+        CliRunner.Result result = CliRunner.run("bench", "--loader", folder.toString(), "--images", "4", "--image-size", "16",
+                "--data-workers", "1,2");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("4 images of " + folder + "/train, output 16x16");
+        for (String stage : List.of("decode only", "decode + train transform", "loader, 1 worker", "loader, 2 workers")) {
+            assertThat(result.out()).containsPattern("(?m)^" + java.util.regex.Pattern.quote(stage) + " +[0-9.]+ +[0-9.]+$");
+        }
+        CliRunner.Result none = CliRunner.run("bench", "--loader", temp.resolve("nowhere").toString());
+        assertThat(none.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(none.err()).contains("nowhere").hasLineCount(1);
+    }
+
+    @Test
     void withoutSkipTheCorruptImageIsNamed() {
         CliRunner.Result result = CliRunner.run(train(temp.resolve("fails")));
         assertThat(result.exitCode()).isNotZero();

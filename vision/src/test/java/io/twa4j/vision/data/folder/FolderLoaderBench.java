@@ -1,11 +1,7 @@
 package io.twa4j.vision.data.folder;
 
-import io.twa4j.core.data.BatchSource;
-import io.twa4j.vision.data.Normalization;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Loader throughput, printed (not a test): images per second per core of decoding only (the
@@ -51,62 +47,23 @@ public final class FolderLoaderBench {
         FolderImages train = ImageFolder.open(dir).images(true, "bench/train", new FolderOptions(size, 1, false));
         System.out.printf("%d JPEGs in %s, %d cores, output %dx%d%n", train.size(), dir, Runtime.getRuntime().availableProcessors(),
                 size, size);
-        List<byte[]> bytes = new java.util.ArrayList<>();
-        for (Path f : train.files()) {
-            bytes.add(Files.readAllBytes(f));
-        }
+        LoaderThroughput bench = new LoaderThroughput(train, batch);
         ImageDecoder jdk = ImageDecoder.using(r -> r.getClass().getName().startsWith("com.sun."));
         ImageDecoder twelve = ImageDecoder.using(r -> r.getClass().getName().startsWith("com.twelvemonkeys."));
-        decodeOnly("decode only, JDK ImageIO", jdk, bytes);
-        decodeOnly("decode only, TwelveMonkeys", twelve, bytes);
-        decodeOnly("decode only, JDK ImageIO", jdk, bytes);
-        decodeOnly("decode only, TwelveMonkeys", twelve, bytes);
-        decodeAndTransform(ImageDecoder.standard(), bytes, size);
-        for (int n : workers) {
-            loader(train.withOptions(new FolderOptions(size, n, false)), batch, n);
-        }
-    }
-
-    private static void decodeOnly(String label, ImageDecoder decoder, List<byte[]> bytes) {
-        long start = System.nanoTime();
-        long pixels = 0;
-        for (int i = 0; i < bytes.size(); i++) {
-            pixels += decoder.decode(bytes.get(i), "image " + i).width();
-        }
-        report(label + " (in memory)", bytes.size(), start, 1, pixels);
-    }
-
-    private static void decodeAndTransform(ImageDecoder decoder, List<byte[]> bytes, int size) {
-        Resampler resampler = new Resampler(size);
-        float[] out = new float[3 * size * size];
-        float[][] table = Normalization.IMAGENET.table(3);
-        SplittableRandom rng = new SplittableRandom(1);
         for (int round = 0; round < 2; round++) {
-            long start = System.nanoTime();
-            for (int i = 0; i < bytes.size(); i++) {
-                RgbImage image = decoder.decode(bytes.get(i), "image " + i);
-                resampler.resample(image, Transforms.randomResizedCrop(image.width(), image.height(), rng), table, out, 0);
+            report("JDK ImageIO", bench.decodeOnly(jdk));
+            report("TwelveMonkeys", bench.decodeOnly(twelve));
+            report("standard decoder", bench.decodeAndTransform(ImageDecoder.standard()));
+        }
+        for (int n : workers) {
+            for (int epoch = 0; epoch < 2; epoch++) {
+                report("epoch " + epoch, bench.loader(n));
             }
-            report("decode + RandomResizedCrop + flip + normalise", bytes.size(), start, 1, 0);
         }
     }
 
-    private static void loader(FolderImages images, int batch, int workers) {
-        FolderBatchSource source = FolderBatchSource.builder(images).setBatchSize(batch).optAugment(true).build();
-        for (int epoch = 0; epoch < 2; epoch++) {
-            long start = System.nanoTime();
-            int n = 0;
-            try (BatchSource.BatchIterator it = source.epoch(epoch)) {
-                while (it.hasNext()) {
-                    n += it.next().size();
-                }
-            }
-            report("loader (files, train transform), " + workers + " workers, epoch " + epoch, n, start, workers, 0);
-        }
-    }
-
-    private static void report(String label, int n, long start, int cores, long unused) {
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%-62s %7.1f images/s  %7.1f images/s/core%n", label, n / seconds, n / seconds / cores);
+    private static void report(String label, LoaderThroughput.Rate rate) {
+        System.out.printf("%-62s %7.1f images/s  %7.1f images/s/core%n", rate.stage() + ", " + label, rate.perSecond(),
+                rate.perSecondPerCore());
     }
 }
