@@ -24,15 +24,7 @@ final class EvalCommand implements Callable<Integer> {
     Path run;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
-
-    static final class Source {
-        @Option(names = "--snapshot", paramLabel = "K", description = "Snapshot index (see `twa4j inspect`).")
-        Integer snapshot;
-
-        @Option(names = "--weights", paramLabel = "FILE", description = "A safetensors file with the model's parameters.")
-        Path weights;
-    }
+    WeightsChoice source;
 
     @Option(names = "--device", paramLabel = "cpu|gpu", description = "Device (default: gpu when the engine sees one, else cpu).")
     String device;

@@ -18,16 +18,7 @@ final class ExportCommand implements Callable<Integer> {
     Path run;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
-
-    static final class Source {
-        @Option(names = "--snapshot", paramLabel = "K", description = "Snapshot index (see `twa4j inspect`).")
-        Integer snapshot;
-
-        @Option(names = "--weights", paramLabel = "FILE",
-                description = "A safetensors file with the model's parameters (twa4j's or PyTorch's names), or RUN:INDEX.")
-        String weights;
-    }
+    WeightsChoice source;
 
     @Option(names = "--format", paramLabel = "pytorch|twa4j", defaultValue = "pytorch",
             description = "pytorch: the reference's state_dict keys (default); twa4j: twa4j's own names.")

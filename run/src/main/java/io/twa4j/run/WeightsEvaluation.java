@@ -27,12 +27,13 @@ public record WeightsEvaluation(String source, Evaluation evaluation) {
     }
 
     /**
-     * Evaluates the safetensors file {@code weights} with the model of the run in {@code runDir};
-     * a file inside a run is checked against that run's manifest first ({@link WeightsSource}).
+     * Evaluates the weights {@code weights} (a safetensors or {@code .pt} file, or {@code RUN:INDEX};
+     * see {@link WeightsSource}) with the model of the run in {@code runDir}; a file inside a run is
+     * checked against that run's manifest first.
      */
-    public static WeightsEvaluation ofWeights(Path runDir, Path weights, Device device) {
+    public static WeightsEvaluation ofWeights(Path runDir, String weights, Device device) {
         RunDirectory run = RunDirectory.open(runDir);
-        return evaluate(run, device, weights.toString(), scope -> WeightsSource.read(weights.toString(), "weights file", scope));
+        return evaluate(run, device, weights, scope -> WeightsSource.read(weights, "weights file", scope));
     }
 
     /** Reads tensors into arrays owned by a scope. */
