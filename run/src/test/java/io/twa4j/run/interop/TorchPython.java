@@ -40,20 +40,35 @@ final class TorchPython {
 
     /** Runs {@code reference_models.py} with {@code args}; its one JSON line, or an AssertionError with its output. */
     static JsonNode reference(String... args) throws IOException {
+        return script("reference_models.py", args);
+    }
+
+    /** Why {@code module} cannot be imported here, or null when it can. */
+    static String lacks(String module) {
+        try {
+            Result r = run(List.of("-c", "import " + module));
+            return r.exit == 0 ? null : interpreter() + " cannot import " + module + ": " + r.output.strip();
+        } catch (IOException e) {
+            return "no Python at " + interpreter() + " (set TWA4J_TORCH_PYTHON): " + e.getMessage();
+        }
+    }
+
+    /** Runs the test resource {@code interop/NAME} with {@code args}; its last line as JSON, or an AssertionError with its output. */
+    static JsonNode script(String name, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(script().toString());
+        command.add(resource(name).toString());
         command.addAll(List.of(args));
         Result r = run(command);
         if (r.exit != 0) {
-            throw new AssertionError("reference_models.py " + String.join(" ", args) + " failed: " + r.output);
+            throw new AssertionError(name + " " + String.join(" ", args) + " failed: " + r.output);
         }
         String[] lines = r.output.strip().split("\\R");
         return JSON.readTree(lines[lines.length - 1]);
     }
 
-    private static Path script() {
+    private static Path resource(String name) {
         try {
-            return Path.of(TorchPython.class.getResource("/interop/reference_models.py").toURI());
+            return Path.of(TorchPython.class.getResource("/interop/" + name).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
