@@ -21,6 +21,8 @@ public final class Resampler {
     private final Axis columns;
     private final Axis rows;
     private float[] horizontal = new float[0];
+    private float[] sourceRow = new float[0];
+    private float[] outputRow = new float[0];
 
     /** A resampler to {@code size} × {@code size} outputs. */
     public Resampler(int size) {
@@ -57,25 +59,36 @@ public final class Resampler {
         verticalPass(firstRow, box.flip(), table, dst, offset);
     }
 
-    /** Rows {@code firstRow .. lastRow} of the source, resampled along x into {@link #horizontal}: (row, x, c). */
+    /**
+     * Rows {@code firstRow .. lastRow} of the source, resampled along x into {@link #horizontal}:
+     * (row, x, c). Each source row is widened to floats once ({@link #sourceRow}), not once per tap.
+     */
     private void horizontalPass(RgbImage image, int firstRow, int lastRow) {
         byte[] px = image.pixels();
         int w = image.width();
+        int from = columns.first[0];
+        int to = columns.first[size - 1] + columns.count[size - 1];
+        if (sourceRow.length < (to - from) * 3) {
+            sourceRow = new float[(to - from) * 3];
+        }
+        float[] row = sourceRow;
         for (int y = firstRow; y < lastRow; y++) {
-            int rowBase = y * w * 3;
+            int rowBase = (y * w + from) * 3;
+            for (int i = 0; i < (to - from) * 3; i++) {
+                row[i] = px[rowBase + i] & 0xFF;
+            }
             int out = (y - firstRow) * size * 3;
             for (int x = 0; x < size; x++) {
-                int k0 = columns.first[x];
                 int n = columns.count[x];
                 int wBase = x * columns.taps;
                 float r = 0;
                 float g = 0;
                 float b = 0;
-                for (int k = 0, in = rowBase + k0 * 3; k < n; k++, in += 3) {
+                for (int k = 0, in = (columns.first[x] - from) * 3; k < n; k++, in += 3) {
                     float weight = columns.weights[wBase + k];
-                    r += weight * (px[in] & 0xFF);
-                    g += weight * (px[in + 1] & 0xFF);
-                    b += weight * (px[in + 2] & 0xFF);
+                    r += weight * row[in];
+                    g += weight * row[in + 1];
+                    b += weight * row[in + 2];
                 }
                 horizontal[out++] = r;
                 horizontal[out++] = g;
@@ -84,26 +97,34 @@ public final class Resampler {
         }
     }
 
+    /**
+     * Output rows from {@link #horizontal} along y: each output row accumulates its source rows
+     * whole ({@code acc[i] += weight · row[i]}, a loop the JIT turns into vector instructions), in
+     * the same order of taps as one pixel at a time would, so the sums are the same.
+     */
     private void verticalPass(int firstRow, boolean flip, float[][] table, float[] dst, int offset) {
         int plane = size * size;
+        int rowLength = size * 3;
+        if (outputRow.length < rowLength) {
+            outputRow = new float[rowLength];
+        }
+        float[] acc = outputRow;
         for (int y = 0; y < size; y++) {
             int k0 = rows.first[y] - firstRow;
-            int n = rows.count[y];
             int wBase = y * rows.taps;
-            for (int x = 0; x < size; x++) {
-                float r = 0;
-                float g = 0;
-                float b = 0;
-                for (int k = 0, in = ((k0) * size + x) * 3; k < n; k++, in += size * 3) {
-                    float weight = rows.weights[wBase + k];
-                    r += weight * horizontal[in];
-                    g += weight * horizontal[in + 1];
-                    b += weight * horizontal[in + 2];
+            Arrays.fill(acc, 0, rowLength, 0f);
+            for (int k = 0; k < rows.count[y]; k++) {
+                float weight = rows.weights[wBase + k];
+                int in = (k0 + k) * rowLength;
+                for (int i = 0; i < rowLength; i++) {
+                    acc[i] += weight * horizontal[in + i];
                 }
+            }
+            for (int x = 0; x < size; x++) {
                 int o = offset + y * size + (flip ? size - 1 - x : x);
-                dst[o] = table[0][clamp(r)];
-                dst[o + plane] = table[1][clamp(g)];
-                dst[o + 2 * plane] = table[2][clamp(b)];
+                dst[o] = table[0][clamp(acc[3 * x])];
+                dst[o + plane] = table[1][clamp(acc[3 * x + 1])];
+                dst[o + 2 * plane] = table[2][clamp(acc[3 * x + 2])];
             }
         }
     }
