@@ -50,7 +50,7 @@ public record Export(String source, Path file, int tensors, FileDigest digest) {
     }
 
     /**
-     * Exports {@code weights} (a safetensors file in either naming, or {@code RUN:INDEX}; see {@link
+     * Exports {@code weights} (a safetensors or {@code .pt} file in either naming, or {@code RUN:INDEX}; see {@link
      * WeightsSource}) with the model of the run in {@code runDir} to {@code out}, atomically.
      *
      * @throws RunError (input) if the weights are missing, damaged or do not fit the model
