@@ -157,22 +157,28 @@ public final class CheckpointImport {
 
     /**
      * The checkpoint files of {@code folder} that {@code pattern} names, by index: indices 0 to
-     * N-1, each once.
+     * N-1, each once ({@code {i}} matches the index with or without leading zeros: {@code 007.pt}
+     * is checkpoint 7).
      *
-     * @throws RunError (input) if the folder is missing, no file matches, or an index is missing
+     * @throws RunError (input) if the folder is missing, no file matches, an index is missing, or
+     *     two files name the same index ({@code 7.pt} and {@code 07.pt})
      */
     public static List<Path> checkpoints(Path folder, String pattern) {
         checkPattern(pattern);
         if (!Files.isDirectory(folder)) {
             throw RunError.input("--snapshots-dir " + folder + " is not a directory");
         }
-        Pattern name = Pattern.compile(Pattern.quote(pattern).replace(INDEX, "\\E(0|[1-9][0-9]{0,8})\\Q"));
+        Pattern name = Pattern.compile(Pattern.quote(pattern).replace(INDEX, "\\E([0-9]{1,9})\\Q"));
         TreeMap<Integer, Path> byIndex = new TreeMap<>();
         try (Stream<Path> entries = Files.list(folder)) {
-            for (Path entry : (Iterable<Path>) entries::iterator) {
+            for (Path entry : (Iterable<Path>) entries.sorted()::iterator) {
                 Matcher m = name.matcher(entry.getFileName().toString());
                 if (m.matches() && Files.isRegularFile(entry)) {
-                    byIndex.put(Integer.parseInt(m.group(1)), entry);
+                    Path other = byIndex.put(Integer.parseInt(m.group(1)), entry);
+                    if (other != null) {
+                        throw RunError.input(other + " and " + entry.getFileName() + " both match --pattern '" + pattern
+                                + "' as checkpoint " + m.group(1).replaceFirst("^0+(?=.)", ""));
+                    }
                 }
             }
         } catch (IOException e) {

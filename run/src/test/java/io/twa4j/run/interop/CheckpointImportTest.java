@@ -96,6 +96,12 @@ class CheckpointImportTest {
         assertThatThrownBy(() -> CheckpointImport.checkpoints(gappy, "{i}.safetensors")).isInstanceOf(RunError.class)
                 .hasMessageContaining("1.safetensors is missing");
         assertThatThrownBy(() -> CheckpointImport.checkpoints(folder, "x.pt")).hasMessageContaining("{i} once");
+        Files.copy(folder.resolve("1.safetensors"), gappy.resolve("001.safetensors"));
+        assertThat(CheckpointImport.checkpoints(gappy, "{i}.safetensors")).extracting(p -> p.getFileName().toString())
+                .containsExactly("0.safetensors", "001.safetensors", "2.safetensors"); // leading zeros are the same index
+        Files.copy(folder.resolve("1.safetensors"), gappy.resolve("01.safetensors"));
+        assertThatThrownBy(() -> CheckpointImport.checkpoints(gappy, "{i}.safetensors")).isInstanceOf(RunError.class)
+                .hasMessageContaining("both match").hasMessageContaining("as checkpoint 1");
         assertThatThrownBy(() -> CheckpointImport.checkpoints(folder, "{i}.pt")).hasMessageContaining("no file in");
 
         Path foreign = Files.createDirectories(temp.resolve("foreign"));
