@@ -50,9 +50,7 @@ final class CheckpointOptions {
         }
         int checkpoints = CheckpointImport.checkpoints(snapshotsDir, pattern).size();
         RunConfig config = Check.flags(() -> {
-            DataConfig dataConfig = DataConfig.of(data);
-            dataConfig = new DataConfig(dataConfig.data(), dataDir == null ? null : dataDir.toString(), null, null,
-                    dataConfig.batchSize(), dataConfig.evalBatchSize(), dataConfig.augment(), null, null);
+            DataConfig dataConfig = DataConfig.of(data, dataDir == null ? null : dataDir.toString());
             return new RunConfig(CheckpointImport.COMMAND, dataConfig, ModelConfig.forData(model, dataConfig),
                     placeholderOptimizer(checkpoints, snapshotsPerEpoch), new SnapshotConfig(snapshotsPerEpoch), 1, device,
                     null, null, null, Versions.current());

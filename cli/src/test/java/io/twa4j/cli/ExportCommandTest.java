@@ -89,6 +89,9 @@ class ExportCommandTest {
         assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(missing.err()).contains("--snapshot 9 is not a snapshot of run " + run + ": it has 0..2");
         assertThat(temp.resolve("x")).doesNotExist();
+        CliRunner.Result other = CliRunner.run("export", "--run", run.toString(), "--weights", run + ":9", "--out", temp.resolve("y").toString());
+        assertThat(other.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(other.err()).contains("--weights " + run + ":9: run " + run + " has snapshots 0..2");
     }
 
     private static String withoutSource(String json) {

@@ -8,6 +8,7 @@ import io.twa4j.core.torch.TorchFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class WeightsSource {
 
-    private static final Pattern SNAPSHOT = Pattern.compile("(.+):(\\d+)");
+    private static final Pattern SNAPSHOT = Pattern.compile("(.+):(\\d{1,9})");
 
     private WeightsSource() {}
 
@@ -46,10 +47,15 @@ public final class WeightsSource {
      * @throws RunError (settings) if the run has no such snapshot; (input) if it is damaged
      */
     public static Map<String, NDArray> snapshot(Path runDir, int index, NDManager scope) {
+        return snapshot(runDir, index, scope, size -> RunError.settings("--snapshot " + index + " is not a snapshot of run " + runDir
+                + (size == 0 ? ", which has none" : ": it has 0.." + (size - 1))));
+    }
+
+    /** Snapshot {@code index} of the run, or the error {@code outside} makes of the run's snapshot count. */
+    private static Map<String, NDArray> snapshot(Path runDir, int index, NDManager scope, IntFunction<RunError> outside) {
         SnapshotStore store = SnapshotStore.open(runDir);
         if (index < 0 || index >= store.size()) {
-            throw RunError.settings("--snapshot " + index + " is not a snapshot of run " + runDir
-                    + (store.size() == 0 ? ", which has none" : ": it has 0.." + (store.size() - 1)));
+            throw outside.apply(store.size());
         }
         return store.read(index, scope);
     }
@@ -74,12 +80,8 @@ public final class WeightsSource {
         Matcher snapshot = SNAPSHOT.matcher(source);
         if (!Files.exists(file) && snapshot.matches()) {
             Path run = Path.of(snapshot.group(1));
-            SnapshotStore store = SnapshotStore.open(run);
-            int index = Integer.parseInt(snapshot.group(2));
-            if (index >= store.size()) {
-                throw RunError.input(what + " " + source + ": run " + run + " has snapshots 0.." + (store.size() - 1));
-            }
-            return store.read(index, scope);
+            return snapshot(run, Integer.parseInt(snapshot.group(2)), scope, size -> RunError.input(what + " " + source + ": run " + run
+                    + (size == 0 ? " has no snapshots" : " has snapshots 0.." + (size - 1))));
         }
         if (!Files.isRegularFile(file)) {
             throw RunError.input(what + " " + source + " does not exist (a safetensors or PyTorch .pt file, or RUN:INDEX for a snapshot)");

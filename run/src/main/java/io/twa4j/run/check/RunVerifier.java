@@ -132,8 +132,6 @@ public final class RunVerifier {
     private Map<String, Shape> model;
     private String modelName;
     private boolean snapshotsUnchecked;
-    /** False for a run imported from checkpoints, which trained nothing here and so has no metrics. */
-    private boolean recordsEpochs = true;
     private boolean resultsUnchecked;
     private int metricsLines;
     private int snapshots;
@@ -218,7 +216,6 @@ public final class RunVerifier {
             problem(RunDirectory.CONFIG, Kind.MALFORMED, e.getMessage() + "; snapshots are compared with the first good one instead");
             return;
         }
-        recordsEpochs = !io.twa4j.run.interop.CheckpointImport.COMMAND.equals(config.command());
         try (Workspace workspace = Workspace.open(config, Device.cpu())) {
             model = ParameterLayout.all(workspace.block()).shapesByName();
             modelName = "model " + config.model().model();
@@ -235,9 +232,7 @@ public final class RunVerifier {
             byte[] bytes = Files.readAllBytes(file);
             text = Utf8.decodeStrictly(bytes);
         } catch (java.nio.file.NoSuchFileException e) {
-            if (recordsEpochs) {
-                problem(RunDirectory.METRICS, Kind.MISSING, file + " is missing: no epoch was recorded");
-            }
+            problem(RunDirectory.METRICS, Kind.MISSING, file + " is missing: no epoch was recorded");
             return;
         } catch (CharacterCodingException e) {
             problem(RunDirectory.METRICS, Kind.MALFORMED, file + " is not valid UTF-8");

@@ -114,8 +114,13 @@ public record DataConfig(String data, String dataDir, Integer trainLimit, Intege
 
     /** The whole dataset at the default place, batches of 128 (evaluation 250), augmented as the dataset usually is. */
     public static DataConfig of(String data) {
+        return of(data, null);
+    }
+
+    /** {@link #of(String)} with the files in {@code dataDir} (null: the dataset's default place; an image folder needs one). */
+    public static DataConfig of(String data, String dataDir) {
         String name = Settings.valid("data", () -> Datasets.canonicalName(data));
-        return new DataConfig(name, null, null, null, 128, 250, augmentsByDefault(name), null, null);
+        return new DataConfig(name, dataDir, null, null, 128, 250, augmentsByDefault(name), null, null);
     }
 
     /** This data with the first {@code train} training and {@code test} test examples (null: all). */

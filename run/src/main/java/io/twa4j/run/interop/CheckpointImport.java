@@ -106,6 +106,7 @@ public final class CheckpointImport {
             try (RunLock held = RunLock.take(request.runDir(), "twa4j " + COMMAND, request.lock(), console)) {
                 RunDirectory run = RunDirectory.create(request.runDir(), request.overwrite());
                 run.writeConfig(config);
+                writeNoEpochs(run);
                 write(files, SnapshotStore.create(run.root()), workspace, steps, console);
                 recordSource(run, request.folder(), request.pattern(), files);
                 console.out().printf(Locale.ROOT, "imported %d checkpoints of %s (%s) as the snapshots of %s%n", files.size(),
@@ -144,6 +145,15 @@ public final class CheckpointImport {
             throw RunError.input("run " + runDir + " was imported from " + was + ", not " + now + "; choose another --run");
         }
         return true;
+    }
+
+    /** An empty metrics.jsonl: the run trained no epoch here (later TWAs append theirs), which verify reads as such. */
+    private static void writeNoEpochs(RunDirectory run) {
+        try {
+            AtomicFiles.writeString(run.resolve(RunDirectory.METRICS), "");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + run.resolve(RunDirectory.METRICS) + ": " + e.getMessage(), e);
+        }
     }
 
     /** Records where the snapshots came from, in {@link #SOURCE}. */
