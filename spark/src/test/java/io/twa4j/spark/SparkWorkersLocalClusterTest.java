@@ -1,0 +1,69 @@
+package io.twa4j.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workers in executors of their own: {@code local-cluster[2,1,1024]} starts a standalone Master
+ * and two Workers in this JVM, and each Worker one executor JVM of one core.
+ */
+@Timeout(180)
+class SparkWorkersLocalClusterTest {
+
+    private static SparkWorkers workers;
+
+    @BeforeAll
+    static void startSpark() throws IOException {
+        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+        ClusterOptions cluster = ClusterOptions.of("local-cluster[2,1,1024]", "twa4j-spark-cluster-test")
+                .withExecutorMemory("512m")
+                .withSparkProperties(Map.of("spark.ui.enabled", "false"));
+        workers = SparkWorkers.start(cluster, new StagePolicy(Duration.ofSeconds(20), Duration.ofSeconds(90), 3));
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        if (workers != null) {
+            workers.close();
+        }
+    }
+
+    @Test
+    void eachRankRunsInAnExecutorWithTheEngineSettings() {
+        List<WorkerResult> results = workers.run(2, collective -> {
+            boolean engine = "true".equals(System.getProperty("ai.djl.offline"))
+                    && "33554432".equals(System.getenv("MALLOC_MMAP_THRESHOLD_"));
+            return collective.rank() + (engine ? 10 : 0);
+        });
+
+        assertThat(results).containsExactly(new WorkerResult(0, 10), new WorkerResult(1, 11));
+    }
+
+    @Test
+    @Timeout(60)
+    void anExecutorThatDiesIsReplacedAndEveryRankRunsAgain(@TempDir Path runs) {
+        String folder = runs.toString();
+        long start = System.nanoTime();
+        List<WorkerResult> results = workers.run(2, collective -> {
+            int run = WorkerRuns.record(folder, collective.rank());
+            if (collective.rank() == 1 && run == 1) {
+                Runtime.getRuntime().halt(137);
+            }
+            return run;
+        });
+        System.out.printf("an executor's death to a full second attempt: %.1f s%n", (System.nanoTime() - start) / 1e9);
+
+        assertThat(results).containsExactly(new WorkerResult(0, 2), new WorkerResult(1, 2));
+    }
+}
