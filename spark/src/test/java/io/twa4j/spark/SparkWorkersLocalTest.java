@@ -89,4 +89,28 @@ class SparkWorkersLocalTest {
                 .hasMessage("the task cannot be sent to the executors (what it captures must be serializable): "
                         + "java.io.NotSerializableException: java.lang.Object");
     }
+
+    @Test
+    @Timeout(30)
+    void aStageThatHangsIsCancelledAtItsTimeout() {
+        SparkWorkers impatient = SparkWorkers.attach(workers.context(),
+                new StagePolicy(Duration.ofSeconds(5), Duration.ofSeconds(2), 3));
+
+        assertThatThrownBy(() -> impatient.run(2, collective -> {
+            Thread.sleep(60_000);
+            return 0;
+        })).isInstanceOf(SparkWorkersException.class).hasMessage("the stage of 2 workers did not end within PT2S "
+                + "(a worker hung, or the cluster has fewer than 2 free task slots); cancelled");
+        assertThat(workers.run(2, collective -> 0)).hasSize(2); // the cancelled tasks gave their slots back
+    }
+
+    @Test
+    @Timeout(30)
+    void moreWorkersThanSlotsEndAtTheStageTimeout() {
+        SparkWorkers impatient = SparkWorkers.attach(workers.context(),
+                new StagePolicy(Duration.ofSeconds(5), Duration.ofSeconds(2), 3));
+
+        assertThatThrownBy(() -> impatient.run(3, collective -> 0)).isInstanceOf(SparkWorkersException.class)
+                .hasMessageContaining("the cluster has fewer than 3 free task slots");
+    }
 }
