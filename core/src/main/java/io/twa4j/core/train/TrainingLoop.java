@@ -159,7 +159,8 @@ public final class TrainingLoop {
                 TrainingListener.StepEvent event = new TrainingListener.StepEvent(
                         epoch, step, stepsPerEpoch, globalStep, lr, result.loss(), lossSum / seen, lossSum, correct, seen);
                 listeners.forEach(listener -> listener.onStep(event));
-                if (stopRequest.getAsBoolean()) {
+                // ranks stop together: each one's request travels with the step's totals
+                if (shard.split() ? result.stopRequested() : stopRequest.getAsBoolean()) {
                     listeners.forEach(listener -> listener.onStop(event));
                     throw new TrainingStoppedException(epoch, step + 1, stepsPerEpoch);
                 }
@@ -172,8 +173,11 @@ public final class TrainingLoop {
         listeners.forEach(listener -> listener.onEpochEnd(event));
     }
 
-    /** The loss of a step and how many of its examples were classified correctly (before the update). */
-    private record StepResult(double loss, long correct) {}
+    /**
+     * The loss of a step and how many of its examples were classified correctly (before the
+     * update); in a data-parallel run also whether any rank was asked to stop.
+     */
+    private record StepResult(double loss, long correct, boolean stopRequested) {}
 
     /** Forward, backward and the update on one batch, every temporary array in a scope of the step. */
     private StepResult step(HostBatch batch, int epoch, int step, double lr) {
@@ -194,13 +198,14 @@ public final class TrainingLoop {
         NDArray labels = batch.labels(scope);
         Pass pass = forwardBackward(batch, labels, NDArray::mean, scope);
         double loss = pass.loss().getFloat();
-        return new StepResult(loss, Double.isFinite(loss) ? Evaluator.correct(pass.logits(), labels) : 0);
+        return new StepResult(loss, Double.isFinite(loss) ? Evaluator.correct(pass.logits(), labels) : 0, false);
     }
 
     /**
      * Forward and backward of this rank's rows of the global batch ({@link Shard}), on their summed
      * loss divided by the global batch size, so that the gradients summed over the ranks are the
-     * global batch's; the loss and the count of correct examples are summed over the ranks. A rank
+     * global batch's; the loss, the count of correct examples and the ranks' stop requests are
+     * summed over the ranks. A rank
      * left without rows (a last batch smaller than the world) runs its first row with weight 0.
      */
     private StepResult shardBackward(HostBatch global, NDManager scope) {
@@ -212,9 +217,9 @@ public final class TrainingLoop {
         float weight = empty ? 0f : 1f / global.size();
         Pass pass = forwardBackward(rows, labels, perExample -> perExample.sum().mul(weight), scope);
         double[] totals = {empty ? 0 : pass.loss().getFloat() * (double) global.size(),
-            empty ? 0 : Evaluator.correct(pass.logits(), labels)};
+            empty ? 0 : Evaluator.correct(pass.logits(), labels), stopRequest.getAsBoolean() ? 1 : 0};
         totals = Sums.overRanks(collective, totals);
-        return new StepResult(totals[0] / global.size(), Math.round(totals[1]));
+        return new StepResult(totals[0] / global.size(), Math.round(totals[1]), totals[2] > 0);
     }
 
     /** The logits of a forward pass and the loss whose gradient the backward pass accumulated. */

@@ -9,6 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import io.twa4j.core.ArrayBatchSource;
+import io.twa4j.core.average.BatchNormUpdate;
+import io.twa4j.core.train.Evaluation;
+import io.twa4j.core.train.Evaluator;
 import io.twa4j.core.TestBlocks;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.optim.SgdUpdate;
@@ -172,6 +175,60 @@ class DataParallelTest {
             }
         }
         assertThat(ranks.get(1)).isEqualTo(ranks.get(0));
+    }
+
+    @Test
+    void theSharedBatchNormUpdateEqualsOneProcessPassAndTheSharedEvaluationIsRankZerosModel() throws Exception {
+        List<SequentialBlock> blocks = List.of(model(21, true), model(21, true), model(22, true));
+        float[] trained = trainable(blocks.get(0)).read(managerOf(blocks.get(0))).toFloatArray();
+        for (Block block : blocks) {
+            trainable(block).write(managerOf(block).create(trained)); // the same weights everywhere
+        }
+        BatchNormUpdate.run(blocks.get(0), managerOf(blocks.get(0)), data());
+        float[] single = buffers(blocks.get(0));
+        Evaluation oneProcess = new Evaluator(blocks.get(0), managerOf(blocks.get(0))).evaluate(data());
+        List<SequentialBlock> ranks = blocks.subList(1, 3);
+        List<float[]> statistics = OnRanks.run(2, collective -> {
+            Block block = ranks.get(collective.rank());
+            BatchNormUpdate.run(block, managerOf(block), data(), collective);
+            return buffers(block);
+        });
+        assertThat(relativeDistance(statistics.get(0), single)).isLessThan(1e-6);
+        assertThat(statistics.get(1)).isEqualTo(statistics.get(0));
+
+        // rank 1's statistics made wrong: the shared evaluation still evaluates rank 0's model
+        new FlatParameters(ParameterLayout.buffers(ranks.get(1))).write(managerOf(ranks.get(1)).ones(new Shape(single.length)));
+        List<Evaluation> evaluations = OnRanks.run(2, collective -> {
+            Block block = ranks.get(collective.rank());
+            return new Evaluator(block, managerOf(block), collective).evaluate(data());
+        });
+        for (Evaluation evaluation : evaluations) {
+            assertThat(evaluation.examples()).isEqualTo(EXAMPLES);
+            assertThat(evaluation.top1()).isEqualTo(oneProcess.top1());
+            assertThat(evaluation.loss()).isCloseTo(oneProcess.loss(), org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
+    @Test
+    void aStopAskedOfOneRankStopsEveryRankAfterTheSameStep() throws Exception {
+        List<SequentialBlock> replicas = List.of(model(31, false), model(32, false));
+        List<String> stops = OnRanks.run(2, collective -> {
+            Block block = replicas.get(collective.rank());
+            int[] steps = {0};
+            try (SgdUpdate sgd = new SgdUpdate(ParameterLayout.trainable(block), MOMENTUM, WD)) {
+                TrainingLoop.builder().setBlock(block).setManager(managerOf(block)).setUpdateRule(CORRECT.apply(sgd, collective))
+                        .setSchedule(SCHEDULE).optCollective(collective)
+                        .optStopRequest(() -> collective.rank() == 1 && ++steps[0] > 5).build().run(data(), null, 0, 2);
+                return "not stopped";
+            } catch (io.twa4j.core.train.TrainingStoppedException e) {
+                return e.getMessage();
+            }
+        });
+        assertThat(stops.get(0)).isEqualTo(stops.get(1)).contains("step 6");
+    }
+
+    private static float[] buffers(Block block) {
+        return new FlatParameters(ParameterLayout.buffers(block)).read(managerOf(block)).toFloatArray();
     }
 
     /** TWA's coefficients after two epochs on {@code block}, from the mean of {@code snapshots}. */
