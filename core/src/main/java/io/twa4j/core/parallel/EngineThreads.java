@@ -1,5 +1,6 @@
 package io.twa4j.core.parallel;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -26,6 +27,7 @@ public final class EngineThreads {
 
     /** Turns the engine's gradient mode off on the calling thread (as on the thread that loaded it). */
     public static void prepare() {
+        Engine.getEngine("PyTorch"); // loads the native library on first use
         JniUtils.setGradMode(false);
     }
 

@@ -96,7 +96,7 @@ class DataParallelTest {
         for (int r = 0; r < ranks; r++) {
             replicas.add(model(11 + 100L * r, batchNorm)); // rank 0 has the one process's initialisation
         }
-        results.addAll(OnRanks.run(ranks, collective -> {
+        results.addAll(ThreadRanks.run(ranks, collective -> {
             Block block = replicas.get(collective.rank());
             try (SgdUpdate sgd = new SgdUpdate(ParameterLayout.trainable(block), MOMENTUM, WD)) {
                 return train(block, exchange.apply(sgd, collective), collective);
@@ -167,7 +167,7 @@ class DataParallelTest {
         }
         double[] single = twa(model(12, false), snapshots, Collective.single());
         List<SequentialBlock> replicas = List.of(model(13, false), model(14, false));
-        List<double[]> ranks = OnRanks.run(2, collective -> twa(replicas.get(collective.rank()), snapshots, collective));
+        List<double[]> ranks = ThreadRanks.run(2, collective -> twa(replicas.get(collective.rank()), snapshots, collective));
         double scale = norm(single);
         for (double[] coefficients : ranks) {
             for (int j = 0; j < single.length; j++) {
@@ -188,7 +188,7 @@ class DataParallelTest {
         float[] single = buffers(blocks.get(0));
         Evaluation oneProcess = new Evaluator(blocks.get(0), managerOf(blocks.get(0))).evaluate(data());
         List<SequentialBlock> ranks = blocks.subList(1, 3);
-        List<float[]> statistics = OnRanks.run(2, collective -> {
+        List<float[]> statistics = ThreadRanks.run(2, collective -> {
             Block block = ranks.get(collective.rank());
             BatchNormUpdate.run(block, managerOf(block), data(), collective);
             return buffers(block);
@@ -198,7 +198,7 @@ class DataParallelTest {
 
         // rank 1's statistics made wrong: the shared evaluation still evaluates rank 0's model
         new FlatParameters(ParameterLayout.buffers(ranks.get(1))).write(managerOf(ranks.get(1)).ones(new Shape(single.length)));
-        List<Evaluation> evaluations = OnRanks.run(2, collective -> {
+        List<Evaluation> evaluations = ThreadRanks.run(2, collective -> {
             Block block = ranks.get(collective.rank());
             return new Evaluator(block, managerOf(block), collective).evaluate(data());
         });
@@ -212,7 +212,7 @@ class DataParallelTest {
     @Test
     void aStopAskedOfOneRankStopsEveryRankAfterTheSameStep() throws Exception {
         List<SequentialBlock> replicas = List.of(model(31, false), model(32, false));
-        List<String> stops = OnRanks.run(2, collective -> {
+        List<String> stops = ThreadRanks.run(2, collective -> {
             Block block = replicas.get(collective.rank());
             int[] steps = {0};
             try (SgdUpdate sgd = new SgdUpdate(ParameterLayout.trainable(block), MOMENTUM, WD)) {

@@ -111,14 +111,14 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
                 trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
             }
             Evaluation average = context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name()).test();
-            SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start); // writes Pᵀ start
+            SubspaceSgd sgd = subspaceSgd(context, trainable); // writes Pᵀ start
             if (state != null) {
                 state.attach(sgd);
                 state.baseline(average);
             }
             begun = new Begun(TrainingLoop.Position.at(0), average, sgd);
         } else {
-            SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start);
+            SubspaceSgd sgd = subspaceSgd(context, trainable);
             state.attach(sgd);
             TrainingLoop.Position from = state.restore(saved);
             out.printf(Locale.ROOT, "continuing TWA %s at epoch %d, step %d%n", settings.name(), from.epoch() + 1, from.step());
@@ -127,6 +127,12 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
         out.printf(Locale.ROOT, "average of the %d snapshots + BN update: test loss %.4f acc %.4f%n",
                 points.size(), begun.average().loss(), begun.average().top1());
         return begun;
+    }
+
+    /** The coefficients' SGD from {@code start}, its {@code P g} summed over the workspace's ranks. */
+    private SubspaceSgd subspaceSgd(MethodContext context, FlatParameters trainable) {
+        return new SubspaceSgd(basis, trainable, new SubspaceSgd.Hyperparameters(settings.momentum(), settings.wd()), start,
+                context.workspace().collective());
     }
 
     /** The coefficient training, from {@code from}; returns its epochs. */
