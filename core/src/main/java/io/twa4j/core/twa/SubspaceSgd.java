@@ -1,5 +1,6 @@
 package io.twa4j.core.twa;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.twa4j.core.collective.Collective;
@@ -80,6 +81,9 @@ public final class SubspaceSgd implements UpdateRule {
         this.parameters = parameters;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
+        if (basis.sharded() && basis.shards() != collective) {
+            throw new IllegalArgumentException("a sharded basis must be trained on the collective it is split on");
+        }
         this.collective = collective;
         this.alpha = start.clone();
         materialise();
@@ -87,8 +91,7 @@ public final class SubspaceSgd implements UpdateRule {
 
     @Override
     public void step(double lr, NDManager scope) {
-        float[] projected = basis.project(parameters.readGradient(scope), scope).toFloatArray();
-        collective.allReduceSum(projected);
+        float[] projected = projectedGradient(scope);
         boolean first = buffer == null;
         if (first) {
             buffer = new double[alpha.length];
@@ -106,6 +109,24 @@ public final class SubspaceSgd implements UpdateRule {
             // a half-precision Pᵀα would round the weights themselves; round only the step
             parameters.add(basis.combine(change, scope));
         }
+    }
+
+    /**
+     * {@code P g} for the whole batch's gradient g: each rank projects its own gradient and the n
+     * numbers are summed; a rank of a {@link Basis#sharded} basis holds only its columns of P, so
+     * the D-length gradient is summed first (the reference's design: the D-length exchanges are
+     * paid, here for the gradient and in {@link Basis#combine} for {@code Pᵀα}).
+     */
+    private float[] projectedGradient(NDManager scope) {
+        NDArray gradient = parameters.readGradient(scope);
+        if (basis.sharded()) {
+            float[] summed = gradient.toFloatArray();
+            collective.allReduceSum(summed);
+            return basis.project(scope.create(summed), scope).toFloatArray();
+        }
+        float[] projected = basis.project(gradient, scope).toFloatArray();
+        collective.allReduceSum(projected);
+        return projected;
     }
 
     /** The current coordinates α (a copy). */

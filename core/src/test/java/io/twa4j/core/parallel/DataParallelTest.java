@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
@@ -25,6 +26,7 @@ import io.twa4j.core.twa.SubspaceSgd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -152,7 +154,7 @@ class DataParallelTest {
     }
 
     @Test
-    void twoRankTwaGivesTheCoefficientsOfOneProcess() throws Exception {
+    void twoRankTwaGivesTheCoefficientsOfOneProcessWithAWholeOrASplitBasis() throws Exception {
         SequentialBlock history = model(11, false);
         FlatParameters flat = trainable(history);
         NDManager manager = managerOf(history);
@@ -165,16 +167,63 @@ class DataParallelTest {
                 snapshots.add(flat.read(manager));
             }
         }
-        double[] single = twa(model(12, false), snapshots, Collective.single());
-        List<SequentialBlock> replicas = List.of(model(13, false), model(14, false));
-        List<double[]> ranks = ThreadRanks.run(2, collective -> twa(replicas.get(collective.rank()), snapshots, collective));
-        double scale = norm(single);
-        for (double[] coefficients : ranks) {
-            for (int j = 0; j < single.length; j++) {
-                assertThat(Math.abs(coefficients[j] - single[j]) / scale).as("coefficient %d", j).isLessThan(1e-5);
+        double[] single = twa(model(12, false), snapshots, Collective.single(), false);
+        for (boolean sharded : new boolean[] {false, true}) {
+            List<SequentialBlock> replicas = List.of(model(13, false), model(14, false));
+            List<double[]> ranks = ThreadRanks.run(2, collective -> twa(replicas.get(collective.rank()), snapshots, collective, sharded));
+            double scale = norm(single);
+            for (double[] coefficients : ranks) {
+                for (int j = 0; j < single.length; j++) {
+                    assertThat(Math.abs(coefficients[j] - single[j]) / scale).as("coefficient %d (sharded basis: %s)", j, sharded)
+                            .isLessThan(1e-5);
+                }
             }
+            assertThat(ranks.get(1)).isEqualTo(ranks.get(0));
         }
-        assertThat(ranks.get(1)).isEqualTo(ranks.get(0));
+    }
+
+    @Test
+    void aBasisSplitByColumnsHoldsHalfOnEachRankAndActsAsTheWholeOne() throws Exception {
+        NDManager manager = NDManager.newBaseManager();
+        managers.add(manager);
+        int dimension = 1001;
+        List<NDArray> snapshots = new ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        float[] base = new float[dimension];
+        for (int i = 0; i < 6; i++) {
+            for (int d = 0; d < dimension; d++) {
+                base[d] += (float) (random.nextDouble() - 0.5) * (i == 0 ? 1 : 0.01f); // nearly collinear, as a run's snapshots
+            }
+            snapshots.add(manager.create(base.clone()));
+        }
+        NDArray probe = manager.randomNormal(new Shape(dimension));
+        double[] alpha = {0.5, -1, 2, 0.25, 1, -0.5};
+        try (Basis whole = new Basis(manager, dimension, 6, Basis.DEFAULT_TOLERANCE)) {
+            for (int i = 0; i < snapshots.size(); i++) {
+                whole.add(i, snapshots.get(i));
+            }
+            float[] projected = whole.project(probe, manager).toFloatArray();
+            float[] combined = whole.combine(alpha, manager).toFloatArray();
+            double[] mean = whole.coordinatesOfMean();
+            List<Object[]> ranks = ThreadRanks.run(2, collective -> {
+                try (NDManager scope = manager.newSubManager();
+                        Basis split = new Basis(scope, dimension, 6, Basis.DEFAULT_TOLERANCE, DataType.FLOAT32, collective)) {
+                    for (int i = 0; i < snapshots.size(); i++) {
+                        split.add(i, snapshots.get(i));
+                    }
+                    return new Object[] {split.project(probe, scope).toFloatArray(), split.combine(alpha, scope).toFloatArray(),
+                        split.coordinatesOfMean(), split.orthonormalityError(), split.bytes()};
+                }
+            });
+            for (Object[] rank : ranks) {
+                assertThat(relativeDistance((float[]) rank[0], projected)).as("P w").isLessThan(1e-5);
+                assertThat(relativeDistance((float[]) rank[1], combined)).as("P^T alpha").isLessThan(1e-5);
+                assertThat((double[]) rank[2]).as("the mean's coordinates").containsExactly(mean, Offset.offset(1e-9 * norm(mean)));
+                assertThat((double) rank[3]).as("orthonormality").isLessThan(1e-6);
+                assertThat((long) rank[4]).as("bytes on a rank").isBetween(whole.bytes() / 2 - 24, whole.bytes() / 2 + 24);
+            }
+            assertThat((float[]) ranks.get(1)[1]).isEqualTo((float[]) ranks.get(0)[1]);
+        }
     }
 
     @Test
@@ -205,7 +254,7 @@ class DataParallelTest {
         for (Evaluation evaluation : evaluations) {
             assertThat(evaluation.examples()).isEqualTo(EXAMPLES);
             assertThat(evaluation.top1()).isEqualTo(oneProcess.top1());
-            assertThat(evaluation.loss()).isCloseTo(oneProcess.loss(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(evaluation.loss()).isCloseTo(oneProcess.loss(), Offset.offset(1e-6));
         }
     }
 
@@ -232,10 +281,11 @@ class DataParallelTest {
     }
 
     /** TWA's coefficients after two epochs on {@code block}, from the mean of {@code snapshots}. */
-    private static double[] twa(Block block, List<NDArray> snapshots, Collective collective) {
+    private static double[] twa(Block block, List<NDArray> snapshots, Collective collective, boolean sharded) {
         NDManager manager = managerOf(block);
         FlatParameters flat = trainable(block);
-        try (Basis basis = new Basis(manager, flat.size(), snapshots.size(), Basis.DEFAULT_TOLERANCE)) {
+        try (Basis basis = new Basis(manager, flat.size(), snapshots.size(), Basis.DEFAULT_TOLERANCE, DataType.FLOAT32,
+                sharded ? collective : Collective.single())) {
             for (int i = 0; i < snapshots.size(); i++) {
                 basis.add(i, snapshots.get(i));
             }
