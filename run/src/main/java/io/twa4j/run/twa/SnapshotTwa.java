@@ -42,11 +42,19 @@ public final class SnapshotTwa {
      * @param overwrite whether an existing result of the same name is replaced
      * @param resume whether an interrupted TWA of the same name continues from its last state
      * @param lock how the job holds the run's {@link RunLock} (for its whole life)
+     * @param shardBasis whether, on several ranks, each holds only its share of the basis's columns
+     *     (for a basis too large for one worker; the D-length exchanges are then paid every step)
      */
-    public record Request(TwaSettings settings, Device device, boolean overwrite, boolean resume, RunLock.Mode lock) {
+    public record Request(TwaSettings settings, Device device, boolean overwrite, boolean resume, RunLock.Mode lock,
+            boolean shardBasis) {
         /** Checks that {@code lock} is given. */
         public Request {
             java.util.Objects.requireNonNull(lock, "lock");
+        }
+
+        /** A request whose ranks each hold the whole basis. */
+        public Request(TwaSettings settings, Device device, boolean overwrite, boolean resume, RunLock.Mode lock) {
+            this(settings, device, overwrite, resume, lock, false);
         }
 
         /** A request that takes the run's lock ({@link RunLock.Mode#EXCLUSIVE}). */
@@ -100,7 +108,7 @@ public final class SnapshotTwa {
             long started = System.nanoTime();
             List<Integer> indices = settings.snapshotIndices();
             try (Basis basis = new Basis(workspace.manager(), trainable.size(), indices.size(), settings.tolerance(),
-                    settings.storage())) {
+                    settings.storage(), request.shardBasis() ? collective : Collective.single())) {
                 List<SnapshotPoint> points = addSnapshots(basis, store, indices, trainable, workspace);
                 double basisSeconds = (System.nanoTime() - started) / 1e9;
                 double[] start = startCoordinates(settings.trainStart(), indices, basis, store, trainable, workspace, console);

@@ -85,6 +85,10 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
     private void reportBasis(PrintStream out, double error) {
         out.printf(Locale.ROOT, "basis: n = %d of %d snapshots, D = %,d, max |P P^T - I| = %.2e, %.1f s%n",
                 basis.size(), points.size(), basis.dimension(), error, basisSeconds);
+        if (basis.sharded()) {
+            out.printf(Locale.ROOT, "basis split by columns among %d workers: %.1f MiB on each (%.1f MiB whole)%n",
+                    basis.shards().size(), basis.bytes() / 1048576.0, basis.bytes() * (double) basis.shards().size() / 1048576.0);
+        }
         for (int dropped : basis.droppedSources()) {
             out.printf(Locale.ROOT, "warning: snapshot %d is already in the span of the others (to %.0e); it adds no row%n",
                     dropped, settings.tolerance());

@@ -60,6 +60,28 @@ class MultiWorkerRunTest {
     }
 
     @Test
+    void twaOnABasisSplitAmongTheRanksGivesTheCoefficientsOfTheWholeBasis() throws Exception {
+        Path run = temp.resolve("run");
+        TrainingJob.start(TrainingJob.Request.of(config(), run), Console.silent());
+        List<List<String>> coefficients = new java.util.ArrayList<>();
+        for (boolean shard : new boolean[] {false, true}) {
+            String name = shard ? "split" : "whole";
+            TwaSettings settings = twa().named(name);
+            ThreadRanks.run(2, collective -> SnapshotTwa.run(run, new SnapshotTwa.Request(settings, null, false, false,
+                    RunLock.Mode.EXCLUSIVE, shard), Console.silent(), collective));
+            coefficients.add(Files.readAllLines(run.resolve("twa/" + name + "/coefficients.csv")));
+        }
+        assertThat(coefficients.get(1)).hasSameSizeAs(coefficients.get(0));
+        for (int line = 1; line < coefficients.get(0).size(); line++) {
+            String[] whole = coefficients.get(0).get(line).split(",");
+            String[] split = coefficients.get(1).get(line).split(",");
+            double last = Double.parseDouble(whole[whole.length - 1]);
+            assertThat(Double.parseDouble(split[split.length - 1])).as(coefficients.get(0).get(line))
+                    .isCloseTo(last, org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, Math.abs(last))));
+        }
+    }
+
+    @Test
     void aStoppedTwoRankRunResumesToTheUninterruptedResult() throws Exception {
         Path straight = temp.resolve("straight");
         ThreadRanks.run(2, collective -> TrainingJob.start(TrainingJob.Request.of(config(), straight), Console.silent(), collective));
