@@ -50,6 +50,7 @@ public final class Rendezvous implements AutoCloseable {
     /** What registering did: the registration it replaced, and the round it completed. */
     private record Outcome(Registration replaced, List<Registration> full, long round) {}
 
+    private static final System.Logger LOG = System.getLogger(Rendezvous.class.getName());
     private static final int MAGIC = 0x34415754;
     private static final int ACCEPTED = 1;
     private static final int REFUSED = 2;
@@ -138,7 +139,7 @@ public final class Rendezvous implements AutoCloseable {
                 connections.execute(() -> serve(socket));
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
-                    System.err.println("twa4j rendezvous: accepting a rank failed: " + e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "the rendezvous could not accept a rank: " + e.getMessage());
                 }
             }
         }

@@ -7,11 +7,11 @@ import java.util.Arrays;
 
 /**
  * A rank in a child JVM, for the tests and the benchmark: {@code host port rank size timeoutMillis
- * mode [lengths iterations]}. It joins over loopback, then in mode {@code idle} makes one
+ * mode [lengths]}. It joins over loopback, then in mode {@code idle} makes one
  * allReduceSum of {@code (rank+1)·[1, 2, 3]}, prints {@code ready} and the sum, and waits for its
- * standard input to close without calling again; in mode {@code bench} it makes {@code iterations}
- * allReduceSums at each of the comma-separated {@code lengths}, as {@link CollectiveBench}'s parent
- * rank does.
+ * standard input to close without calling again; in mode {@code bench} it makes, at each of the
+ * comma-separated {@code lengths}, the warm-up and timed allReduceSums that {@link
+ * CollectiveBench}'s rank 0 makes.
  */
 public final class CollectivePeerMain {
 
@@ -33,10 +33,9 @@ public final class CollectivePeerMain {
                     // wait, not calling, until the parent closes the pipe or kills this process
                 }
             } else {
-                int iterations = Integer.parseInt(args[7]);
                 for (String length : args[6].split(",")) {
                     float[] data = new float[Integer.parseInt(length)];
-                    for (int i = 0; i < iterations; i++) {
+                    for (int i = 0; i < 2 * CollectiveBench.iterations(data.length); i++) {
                         member.allReduceSum(data);
                     }
                 }
