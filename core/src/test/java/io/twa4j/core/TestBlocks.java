@@ -13,6 +13,17 @@ import ai.djl.nn.norm.BatchNorm;
 public final class TestBlocks {
     private TestBlocks() {}
 
+    /** Flatten → Linear(hidden) → ReLU → Linear(classes) (no BatchNorm), initialised for inputs of {@code inputShape}. */
+    public static SequentialBlock mlp(NDManager manager, Shape inputShape, int hidden, int classes) {
+        SequentialBlock block = new SequentialBlock()
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(hidden).build())
+                .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(classes).build());
+        block.initialize(manager, DataType.FLOAT32, inputShape);
+        return block;
+    }
+
     /** Flatten → Linear(hidden) → BatchNorm → ReLU → Linear(classes), initialised for inputs of {@code inputShape}. */
     public static SequentialBlock mlpWithBatchNorm(NDManager manager, Shape inputShape, int hidden, int classes) {
         SequentialBlock block = new SequentialBlock()

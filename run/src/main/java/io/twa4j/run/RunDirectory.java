@@ -49,9 +49,30 @@ public final class RunDirectory {
     private static final Pattern SNAPSHOT_FILE = Pattern.compile("(\\d{6})\\.safetensors");
 
     private final Path root;
+    private final boolean writes;
+
+    private RunDirectory(Path root, boolean writes) {
+        this.root = root;
+        this.writes = writes;
+    }
 
     private RunDirectory(Path root) {
-        this.root = root;
+        this(root, true);
+    }
+
+    /**
+     * The run at {@code root} as the other ranks of a multi-worker run see it: they read it (the
+     * configuration, the states to resume from, the snapshots of a TWA) while rank 0 alone writes
+     * it. Every write of this view (configuration, metrics, results, states) does nothing; it does
+     * not check that the run exists (rank 0 may be creating it).
+     */
+    public static RunDirectory follower(Path root) {
+        return new RunDirectory(root, false);
+    }
+
+    /** False for a {@link #follower} view, whose writes do nothing. */
+    public boolean writes() {
+        return writes;
     }
 
     /**
@@ -150,6 +171,9 @@ public final class RunDirectory {
      */
     public Path writeResult(String relativePath, ResultWriter writer) {
         Path file = resultPath(relativePath);
+        if (!writes) {
+            return file;
+        }
         FileManifest results = results();
         recording(() -> results.forget(file));
         FileDigest digest;
@@ -186,6 +210,9 @@ public final class RunDirectory {
      */
     public Path writeResultDirectory(String relativePath, DirectoryWriter writer) {
         Path target = resultPath(relativePath);
+        if (!writes) {
+            return target;
+        }
         try {
             Files.createDirectories(target.getParent());
             Path partial = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".partial-");
@@ -214,6 +241,9 @@ public final class RunDirectory {
      * @throws RunError (input) if the file cannot be read or {@code results.json} is damaged
      */
     public FileDigest recordResult(Path file) {
+        if (!writes) {
+            throw new IllegalStateException("a follower's view of run " + root + " records nothing");
+        }
         Path base = root.toAbsolutePath().normalize();
         Path absolute = file.toAbsolutePath().normalize();
         if (!absolute.startsWith(base)) {
@@ -229,6 +259,9 @@ public final class RunDirectory {
      * leaves unlisted files rather than wrong checksums.
      */
     public void forgetResults(Path path) {
+        if (!writes) {
+            return;
+        }
         recording(() -> results().forget(path));
     }
 
@@ -239,6 +272,9 @@ public final class RunDirectory {
      * @throws RunError (input) if a file cannot be read or {@code results.json} is damaged
      */
     public void recordResults(Path directory) {
+        if (!writes) {
+            return;
+        }
         FileManifest results = results();
         recording(() -> results.forget(directory));
         try (Stream<Path> files = Files.walk(directory)) {
@@ -317,6 +353,9 @@ public final class RunDirectory {
 
     /** Writes {@code run.json} (atomically). */
     public void writeConfig(RunConfig config) {
+        if (!writes) {
+            return;
+        }
         RunConfigFile.write(root.resolve(CONFIG), config);
     }
 
@@ -331,6 +370,9 @@ public final class RunDirectory {
 
     /** Appends one JSON object as a line to {@code metrics.jsonl}. */
     public void appendMetrics(Map<String, Object> line) {
+        if (!writes) {
+            return;
+        }
         Path file = root.resolve("metrics.jsonl");
         try {
             Files.writeString(file, Json.COMPACT.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
@@ -356,6 +398,9 @@ public final class RunDirectory {
      */
     public void truncateMetrics(long bytes) {
         Path file = root.resolve("metrics.jsonl");
+        if (!writes) {
+            return;
+        }
         try {
             if (!Files.exists(file)) {
                 if (bytes == 0) {

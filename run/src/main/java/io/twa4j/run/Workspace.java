@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.twa4j.core.average.BatchNormUpdate;
+import io.twa4j.core.collective.Collective;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.io.FileDigest;
 import io.twa4j.core.params.FlatParameters;
@@ -47,29 +48,56 @@ public final class Workspace implements AutoCloseable {
     private final RunConfig config;
     private final NDManager manager;
     private final Block block;
+    private final Collective collective;
     private HeldOutSplit<?> split;
     private WeightNaming naming;
     private LabelledImages<?> testSet;
 
-    private Workspace(RunConfig config, NDManager manager, Block block) {
+    private Workspace(RunConfig config, NDManager manager, Block block, Collective collective) {
         this.config = config;
         this.manager = manager;
         this.block = block;
+        this.collective = collective;
     }
 
     /** Builds the model of {@code config} on {@code device}, initialised from the run's seed. */
     public static Workspace open(RunConfig config, Device device) {
+        return open(config, device, Collective.single());
+    }
+
+    /**
+     * The same for one rank of a multi-worker run: evaluations and BatchNorm updates are shared
+     * among the ranks of {@code collective}, and the methods run on it train data-parallel.
+     */
+    public static Workspace open(RunConfig config, Device device, Collective collective) {
+        synchronized (INITIALISING) {
+            return build(config, device, collective);
+        }
+    }
+
+    /**
+     * Held while a model is seeded and initialised: the engine's random generator is one per JVM,
+     * so ranks of a run in one JVM (threads) must not seed and draw at once.
+     */
+    private static final Object INITIALISING = new Object();
+
+    private static Workspace build(RunConfig config, Device device, Collective collective) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             Engine.getInstance().setRandomSeed((int) config.seed());
             Shape image = config.model().imageShape();
             Block block = ModelZoo.build(config.model().model(), config.model().classes(), (int) image.get(0));
             block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(image));
-            return new Workspace(config, manager, block);
+            return new Workspace(config, manager, block, collective);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /** The workers this workspace's computations are shared among ({@link Collective#single()} for one process). */
+    public Collective collective() {
+        return collective;
     }
 
     /** The configuration the model and data come from. */
@@ -198,7 +226,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Loss and accuracy of the model as it is on {@code test}. */
     public Evaluation evaluate(BatchSource test) {
-        return new Evaluator(block, manager).evaluate(test);
+        return new Evaluator(block, manager, collective).evaluate(test);
     }
 
     /**
@@ -206,7 +234,7 @@ public final class Workspace implements AutoCloseable {
      * weight for every example; SWA's {@code bn_update}), then evaluates on {@code test}.
      */
     public Evaluation updateBatchNormAndEvaluate(BatchSource train, BatchSource test) {
-        BatchNormUpdate.run(block, manager, train);
+        BatchNormUpdate.run(block, manager, train, collective);
         return evaluate(test);
     }
 

@@ -2,6 +2,7 @@ package io.twa4j.core.average;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -10,7 +11,10 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.Batch;
 import ai.djl.util.Pair;
+import io.twa4j.core.collective.Collective;
 import io.twa4j.core.data.BatchSource;
+import io.twa4j.core.parallel.Shard;
+import io.twa4j.core.parallel.Sums;
 import io.twa4j.core.data.HostBatch;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -53,16 +57,30 @@ public final class BatchNormUpdate {
      * updated (0 when the model has no BatchNorm, in which case no data is read).
      */
     public static int run(Block block, NDManager manager, BatchSource data) {
+        return run(block, manager, data, Collective.single());
+    }
+
+    /**
+     * The same pass shared among the ranks of {@code collective}: rank r runs the whole batches of
+     * its {@link Shard}, and the batch-size-weighted sums and the example count are summed over
+     * the ranks, so every rank ends with the statistics one process computes over all the batches
+     * (to float rounding).
+     */
+    public static int run(Block block, NDManager manager, BatchSource data, Collective collective) {
+        Shard shard = Shard.of(collective);
         return run(block, manager, step -> {
             try (BatchSource.BatchIterator batches = data.epoch(0)) {
-                while (batches.hasNext()) {
+                for (long index = 0; batches.hasNext(); index++) {
                     HostBatch batch = batches.next();
+                    if (!shard.owns(index)) {
+                        continue;
+                    }
                     try (NDManager scope = manager.newSubManager()) {
                         step.accept(new NDList(batch.features(scope)), batch.size(), scope);
                     }
                 }
             }
-        });
+        }, collective);
     }
 
     /**
@@ -84,10 +102,10 @@ public final class BatchNormUpdate {
                     step.accept(batch.getData(), batch.getSize(), scope);
                 }
             }
-        });
+        }, Collective.single());
     }
 
-    private static int run(Block block, NDManager manager, Pass pass) {
+    private static int run(Block block, NDManager manager, Pass pass, Collective collective) {
         List<Layer> layers = new ArrayList<>();
         collect(block, layers);
         if (layers.isEmpty()) {
@@ -114,6 +132,9 @@ public final class BatchNormUpdate {
                 }
                 examples[0] += size;
             });
+            if (collective.size() > 1) {
+                examples[0] = sumOverRanks(totals, examples[0], collective, sums);
+            }
             if (examples[0] == 0) {
                 throw new IllegalArgumentException("BatchNorm update needs data; the set is empty");
             }
@@ -124,6 +145,24 @@ public final class BatchNormUpdate {
             }
         }
         return layers.size();
+    }
+
+    /** Sums the layers' totals (in place) and the example count over the ranks; returns the count. */
+    private static long sumOverRanks(List<NDArray[]> totals, long examples, Collective collective, NDManager scope) {
+        NDList pieces = new NDList();
+        totals.forEach(pair -> pieces.addAll(List.of(pair[0].reshape(-1), pair[1].reshape(-1))));
+        float[] flat = NDArrays.concat(pieces).toFloatArray();
+        collective.allReduceSum(flat);
+        int offset = 0;
+        for (NDArray[] pair : totals) {
+            for (NDArray total : pair) {
+                int size = (int) total.size();
+                float[] part = java.util.Arrays.copyOfRange(flat, offset, offset + size);
+                total.set(ALL, scope.create(part, total.getShape()));
+                offset += size;
+            }
+        }
+        return Math.round(Sums.overRanks(collective, new double[] {examples})[0]);
     }
 
     private static void collect(Block block, List<Layer> layers) {

@@ -43,6 +43,19 @@ public final class LocalCollective implements Collective {
                 broken = failure;
             }
             barrier.reset();
+            notifyAll();
+        }
+
+        /**
+         * The failure that broke the barrier. A rank that times out breaks the barrier (waking the
+         * others) before it records why, so this waits, briefly, for the record.
+         */
+        synchronized CollectiveException cause() throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (broken == null && deadline - System.nanoTime() > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+            }
+            return broken;
         }
 
         /** The ranks that have arrived fewer times than the most advanced one: those the others wait for. */
@@ -157,8 +170,8 @@ public final class LocalCollective implements Collective {
         }
         float[] result = new float[mine.data().length];
         for (int i = 0; i < result.length; i++) {
-            double sum = 0;
-            for (int r = 0; r < group.size; r++) {
+            double sum = group.calls[0].data()[i]; // not 0.0: a sum of -0.0s stays -0.0, a world of one keeps its bits
+            for (int r = 1; r < group.size; r++) {
                 sum += group.calls[r].data()[i];
             }
             result[i] = (float) sum;
@@ -182,12 +195,13 @@ public final class LocalCollective implements Collective {
         } catch (TimeoutException e) {
             List<Integer> late = group.laggards();
             int peer = late.size() == 1 ? late.get(0) : -1;
+            String whom = late.size() == 1 ? "rank " + late.get(0) + " " : "ranks " + late + " ";
             CollectiveException failure = new CollectiveException(peer, "rank " + rank + " waited "
-                    + Duration.ofNanos(group.timeoutNanos).toMillis() + " ms for rank(s) " + late + " (stopped or gone)");
+                    + Duration.ofNanos(group.timeoutNanos).toMillis() + " ms for " + whom + "(stopped, gone or not calling)");
             group.breakWith(failure);
             throw failure;
         } catch (BrokenBarrierException e) {
-            CollectiveException cause = group.broken;
+            CollectiveException cause = causeOfTheBreak();
             throw cause != null ? new CollectiveException(cause.peer(), cause.getMessage(), cause)
                     : new CollectiveException(-1, "the group broke while rank " + rank + " waited");
         } catch (InterruptedException e) {
@@ -195,6 +209,15 @@ public final class LocalCollective implements Collective {
             CollectiveException failure = new CollectiveException(rank, "rank " + rank + " was interrupted in a collective call");
             group.breakWith(failure);
             throw failure;
+        }
+    }
+
+    private CollectiveException causeOfTheBreak() {
+        try {
+            return group.cause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return group.broken;
         }
     }
 

@@ -36,6 +36,18 @@ public record HostBatch(float[] features, Shape shape, int[] labels) {
         return labels.length;
     }
 
+    /** Rows {@code [from, to)} of the batch (a copy), e.g. one rank's share of a global batch. */
+    public HostBatch rows(int from, int to) {
+        if (from < 0 || to > size() || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") of a batch of " + size());
+        }
+        int width = features.length / size();
+        long[] dims = shape.getShape();
+        dims[0] = to - from;
+        return new HostBatch(java.util.Arrays.copyOfRange(features, from * width, to * width), new Shape(dims),
+                java.util.Arrays.copyOfRange(labels, from, to));
+    }
+
     /** The inputs as a float32 array owned by {@code manager}. */
     public NDArray features(NDManager manager) {
         return manager.create(FloatBuffer.wrap(features), shape);

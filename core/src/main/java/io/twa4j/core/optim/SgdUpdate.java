@@ -73,6 +73,11 @@ public final class SgdUpdate implements UpdateRule, AutoCloseable {
         }
     }
 
+    /** The parameters this SGD updates. */
+    public ParameterLayout layout() {
+        return layout;
+    }
+
     /** The momentum buffers in layout order (empty before the first step); live arrays, not copies. */
     public List<NDArray> buffers() {
         return List.copyOf(buffers);

@@ -79,6 +79,18 @@ public final class FlatParameters {
         return concat(pieces, scope);
     }
 
+    /**
+     * Replaces the accumulated gradients with {@code flat} (length D, layout order), in place: a
+     * data-parallel step puts the all-reduced gradient back before its update rule reads it.
+     */
+    public void writeGradient(NDArray flat) {
+        forEachPiece(flat, (parameter, piece) -> {
+            try (NDArray gradient = parameter.getGradient()) {
+                gradient.set(ALL, piece);
+            }
+        });
+    }
+
     /** Writes {@code flat} (length D) into the parameters in place. */
     public void write(NDArray flat) {
         forEachPiece(flat, (parameter, piece) -> parameter.set(ALL, piece));

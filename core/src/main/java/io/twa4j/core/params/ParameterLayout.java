@@ -48,20 +48,29 @@ public final class ParameterLayout {
 
     /** The parameters that require gradients, in block order. */
     public static ParameterLayout trainable(Block block) {
-        return of(block, true);
+        return of(block, Parameter::requiresGradient);
     }
 
     /** Every parameter, BatchNorm running statistics included, in block order. */
     public static ParameterLayout all(Block block) {
-        return of(block, false);
+        return of(block, parameter -> true);
     }
 
-    private static ParameterLayout of(Block block, boolean trainableOnly) {
+    /**
+     * The parameters that receive no gradient (PyTorch's buffers: BatchNorm running statistics), in
+     * block order: what a data-parallel run copies from rank 0 so that every rank evaluates the same
+     * model.
+     */
+    public static ParameterLayout buffers(Block block) {
+        return of(block, parameter -> !parameter.requiresGradient());
+    }
+
+    private static ParameterLayout of(Block block, java.util.function.Predicate<Parameter> included) {
         List<Entry> entries = new ArrayList<>();
         long offset = 0;
         for (Pair<String, Parameter> pair : block.getParameters()) {
             Parameter parameter = pair.getValue();
-            if (trainableOnly && !parameter.requiresGradient()) {
+            if (!included.test(parameter)) {
                 continue;
             }
             if (!parameter.isInitialized()) {

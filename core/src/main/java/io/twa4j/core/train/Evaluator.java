@@ -1,6 +1,12 @@
 package io.twa4j.core.train;
 
 import ai.djl.ndarray.NDArray;
+import io.twa4j.core.collective.Collective;
+import io.twa4j.core.params.FlatParameters;
+import io.twa4j.core.params.ParameterLayout;
+import io.twa4j.core.parallel.Replicas;
+import io.twa4j.core.parallel.Shard;
+import io.twa4j.core.parallel.Sums;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,47 +15,71 @@ import ai.djl.training.ParameterStore;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.data.HostBatch;
 
-/** Evaluates a block in inference mode (BatchNorm uses its running statistics, no dropout). */
+/**
+ * Evaluates a block in inference mode (BatchNorm uses its running statistics, no dropout).
+ *
+ * <p>In a data-parallel run every rank first takes rank 0's BatchNorm statistics ({@link
+ * Replicas#copyFromLeader}), then evaluates the whole batches of its {@link Shard}; the sums
+ * (loss, top-1, top-5, examples) are added over the ranks, so every rank returns rank 0's model's
+ * evaluation over the whole set.
+ */
 public final class Evaluator {
 
     private final Block block;
     private final NDManager manager;
+    private final Collective collective;
 
     /**
      * An evaluator for {@code block}, whose parameters live on {@code manager}'s device. Each
      * batch runs in a sub-manager of {@code manager} that is closed after it.
      */
     public Evaluator(Block block, NDManager manager) {
+        this(block, manager, Collective.single());
+    }
+
+    /** An evaluator that shares each pass among the ranks of {@code collective}. */
+    public Evaluator(Block block, NDManager manager, Collective collective) {
         this.block = block;
         this.manager = manager;
+        this.collective = collective;
     }
 
     /** Loss and accuracy over one pass of {@code data} (its epoch 0 order). */
     public Evaluation evaluate(BatchSource data) {
         boolean topFive = data.numClasses() > 10;
-        double lossSum = 0;
-        long top1 = 0;
-        long top5 = 0;
-        long examples = 0;
+        Shard shard = Shard.of(collective);
+        if (shard.split()) {
+            try (NDManager scope = manager.newSubManager()) {
+                Replicas.copyFromLeader(collective, new FlatParameters(ParameterLayout.buffers(block)), scope);
+            }
+        }
+        double[] sums = new double[4]; // loss, top-1, top-5, examples
         try (BatchSource.BatchIterator batches = data.epoch(0)) {
-            while (batches.hasNext()) {
+            for (long index = 0; batches.hasNext(); index++) {
                 HostBatch batch = batches.next();
+                if (!shard.owns(index)) {
+                    continue;
+                }
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray labels = batch.labels(scope);
                     NDArray logits = forward(block, scope, batch.features(scope), false);
                     BatchScore score = score(logits, labels, topFive);
-                    lossSum += score.lossSum();
-                    top1 += score.top1();
-                    top5 += score.top5();
-                    examples += batch.size();
+                    sums[0] += score.lossSum();
+                    sums[1] += score.top1();
+                    sums[2] += score.top5();
+                    sums[3] += batch.size();
                 }
             }
         }
+        if (shard.split()) {
+            sums = Sums.overRanks(collective, sums);
+        }
+        double examples = sums[3];
         if (examples == 0) {
             throw new IllegalArgumentException("cannot evaluate on an empty dataset");
         }
-        return new Evaluation(
-                lossSum / examples, (double) top1 / examples, topFive ? (double) top5 / examples : Double.NaN, examples);
+        return new Evaluation(sums[0] / examples, sums[1] / examples, topFive ? sums[2] / examples : Double.NaN,
+                Math.round(examples));
     }
 
     /** Runs {@code block} on {@code input}; the logits belong to {@code scope}. */

@@ -4,16 +4,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
+import io.twa4j.core.collective.Collective;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.data.HostBatch;
 import io.twa4j.core.optim.UpdateRule;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
+import io.twa4j.core.parallel.EngineThreads;
+import io.twa4j.core.parallel.Replicas;
+import io.twa4j.core.parallel.Shard;
+import io.twa4j.core.parallel.Sums;
 import io.twa4j.core.schedule.LrSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The one training loop of twa4j: epochs over batches, cross-entropy loss, a pluggable
@@ -35,6 +41,8 @@ public final class TrainingLoop {
     private final BooleanSupplier stopRequest;
     private final Long stepSeed;
     private final double labelSmoothing;
+    private final Collective collective;
+    private final Shard shard;
 
     private TrainingLoop(Builder builder) {
         this.block = builder.block;
@@ -43,7 +51,9 @@ public final class TrainingLoop {
         this.schedule = builder.schedule;
         this.listeners = List.copyOf(builder.listeners);
         this.trainable = new FlatParameters(ParameterLayout.trainable(block));
-        this.evaluator = new Evaluator(block, manager);
+        this.collective = builder.collective;
+        this.shard = Shard.of(collective);
+        this.evaluator = new Evaluator(block, manager, collective);
         this.stopRequest = builder.stopRequest;
         this.stepSeed = builder.stepSeed;
         this.labelSmoothing = builder.labelSmoothing;
@@ -101,6 +111,12 @@ public final class TrainingLoop {
         TrainingListener.RunInfo info = new TrainingListener.RunInfo(
                 from.epoch(), epochs, stepsPerEpoch, schedule.at(from.epoch(), Math.min(from.step(), stepsPerEpoch - 1), stepsPerEpoch),
                 from.step(), from.resumed());
+        EngineThreads.prepare();
+        if (shard.split()) {
+            try (NDManager scope = manager.newSubManager()) {
+                Replicas.copyFromLeader(collective, new FlatParameters(ParameterLayout.all(block)), scope);
+            }
+        }
         listeners.forEach(listener -> listener.onRunStart(info));
         for (int epoch = from.epoch(); epoch < epochs; epoch++) {
             runEpoch(train, test, epoch, epoch == from.epoch() && from.step() > 0 ? from : Position.at(epoch), stepsPerEpoch);
@@ -143,7 +159,8 @@ public final class TrainingLoop {
                 TrainingListener.StepEvent event = new TrainingListener.StepEvent(
                         epoch, step, stepsPerEpoch, globalStep, lr, result.loss(), lossSum / seen, lossSum, correct, seen);
                 listeners.forEach(listener -> listener.onStep(event));
-                if (stopRequest.getAsBoolean()) {
+                // ranks stop together: each one's request travels with the step's totals
+                if (shard.split() ? result.stopRequested() : stopRequest.getAsBoolean()) {
                     listeners.forEach(listener -> listener.onStop(event));
                     throw new TrainingStoppedException(epoch, step + 1, stepsPerEpoch);
                 }
@@ -156,30 +173,69 @@ public final class TrainingLoop {
         listeners.forEach(listener -> listener.onEpochEnd(event));
     }
 
-    /** The loss of a step and how many of its examples were classified correctly (before the update). */
-    private record StepResult(double loss, long correct) {}
+    /**
+     * The loss of a step and how many of its examples were classified correctly (before the
+     * update); in a data-parallel run also whether any rank was asked to stop.
+     */
+    private record StepResult(double loss, long correct, boolean stopRequested) {}
 
     /** Forward, backward and the update on one batch, every temporary array in a scope of the step. */
     private StepResult step(HostBatch batch, int epoch, int step, double lr) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray labels = batch.labels(scope);
-            NDArray logits;
-            NDArray batchLoss;
-            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                logits = Evaluator.forward(block, scope, batch.features(scope), true);
-                batchLoss = Evaluator.crossEntropy(logits, labels, labelSmoothing).mean();
-                collector.backward(batchLoss);
-            }
-            double loss = batchLoss.getFloat();
-            if (!Double.isFinite(loss)) {
+            StepResult result = shard.split() ? shardBackward(batch, scope) : backward(batch, scope);
+            if (!Double.isFinite(result.loss())) {
                 trainable.zeroGradients();
-                throw new NonFiniteLossException(loss, epoch, step);
+                throw new NonFiniteLossException(result.loss(), epoch, step);
             }
-            long correct = Evaluator.correct(logits, labels);
             updateRule.step(lr, scope);
             trainable.zeroGradients();
-            return new StepResult(loss, correct);
+            return result;
         }
+    }
+
+    /** Forward and backward of the batch's mean loss. */
+    private StepResult backward(HostBatch batch, NDManager scope) {
+        NDArray labels = batch.labels(scope);
+        Pass pass = forwardBackward(batch, labels, NDArray::mean, scope);
+        double loss = pass.loss().getFloat();
+        return new StepResult(loss, Double.isFinite(loss) ? Evaluator.correct(pass.logits(), labels) : 0, false);
+    }
+
+    /**
+     * Forward and backward of this rank's rows of the global batch ({@link Shard}), on their summed
+     * loss divided by the global batch size, so that the gradients summed over the ranks are the
+     * global batch's; the loss, the count of correct examples and the ranks' stop requests are
+     * summed over the ranks. A rank
+     * left without rows (a last batch smaller than the world) runs its first row with weight 0.
+     */
+    private StepResult shardBackward(HostBatch global, NDManager scope) {
+        int from = shard.rowsFrom(global.size());
+        int to = shard.rowsTo(global.size());
+        boolean empty = from == to;
+        HostBatch rows = empty ? global.rows(0, 1) : global.rows(from, to);
+        NDArray labels = rows.labels(scope);
+        float weight = empty ? 0f : 1f / global.size();
+        Pass pass = forwardBackward(rows, labels, perExample -> perExample.sum().mul(weight), scope);
+        double[] totals = {empty ? 0 : pass.loss().getFloat() * (double) global.size(),
+            empty ? 0 : Evaluator.correct(pass.logits(), labels), stopRequest.getAsBoolean() ? 1 : 0};
+        totals = Sums.overRanks(collective, totals);
+        return new StepResult(totals[0] / global.size(), Math.round(totals[1]), totals[2] > 0);
+    }
+
+    /** The logits of a forward pass and the loss whose gradient the backward pass accumulated. */
+    private record Pass(NDArray logits, NDArray loss) {}
+
+    /** Forward and backward on {@code batch} of the loss that {@code reduction} makes of the per-example cross-entropy. */
+    private Pass forwardBackward(HostBatch batch, NDArray labels, UnaryOperator<NDArray> reduction, NDManager scope) {
+        return EngineThreads.backward(() -> {
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                NDArray logits = Evaluator.forward(block, scope, batch.features(scope), true);
+                NDArray perExample = Evaluator.crossEntropy(logits, labels, labelSmoothing);
+                NDArray loss = reduction.apply(perExample);
+                collector.backward(loss);
+                return new Pass(logits, loss);
+            }
+        });
     }
 
     /** Builds a {@link TrainingLoop}. */
@@ -192,8 +248,21 @@ public final class TrainingLoop {
         private BooleanSupplier stopRequest = () -> false;
         private Long stepSeed;
         private double labelSmoothing;
+        private Collective collective = Collective.single();
 
         private Builder() {}
+
+        /**
+         * Trains data-parallel on the ranks of {@code collective}: every rank runs the same loop on
+         * the same batches and takes its rows of each ({@link Shard}); the update rule must
+         * exchange what the ranks need (e.g. {@link io.twa4j.core.parallel.AllReducedGradients}).
+         * At the start every rank takes rank 0's weights; evaluations are shared and summed. Only
+         * rank 0's listeners should write anything. Default: one process.
+         */
+        public Builder optCollective(Collective collective) {
+            this.collective = Objects.requireNonNull(collective);
+            return this;
+        }
 
         /**
          * Asked after every step; when it answers true the loop calls the listeners' {@code

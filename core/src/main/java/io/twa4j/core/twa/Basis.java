@@ -1,6 +1,8 @@
 package io.twa4j.core.twa;
 
 import ai.djl.ndarray.NDArray;
+import io.twa4j.core.collective.Collective;
+import io.twa4j.core.parallel.Sums;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -38,6 +40,10 @@ public final class Basis implements AutoCloseable {
     private final DataType storage;
     private final NDArray rows;
     private final long dimension;
+    private final Collective shards;
+    /** The columns of P this rank holds: [from, from + columns). */
+    private final long from;
+    private final long columns;
     private final int capacity;
     private final double tolerance;
     private final List<Integer> rowSources = new ArrayList<>();
@@ -61,6 +67,19 @@ public final class Basis implements AutoCloseable {
      * aborts the JVM on any bfloat16 array.
      */
     public Basis(NDManager parent, long dimension, int capacity, double tolerance, DataType storage) {
+        this(parent, dimension, capacity, tolerance, storage, Collective.single());
+    }
+
+    /**
+     * A basis whose columns are split among the ranks of {@code shards}, for a basis too large for
+     * one worker: rank r holds columns {@code [⌊r·D/N⌋, ⌊(r+1)·D/N⌋)} of every row, so n·D/N
+     * numbers. Every rank calls every method with the same arguments (full-length vectors in and
+     * out); the sums over columns (norms, the Gram–Schmidt projections, {@code P w}) are summed
+     * over the ranks exactly, so every rank keeps the same coordinates, and {@code Pᵀα} is
+     * gathered: {@link #project} costs an n-float all-reduce, {@link #combine} a D-float one.
+     * With one rank this is the plain basis.
+     */
+    public Basis(NDManager parent, long dimension, int capacity, double tolerance, DataType storage, Collective shards) {
         if (dimension < 1 || capacity < 1) {
             throw new IllegalArgumentException("a basis needs dimension and capacity >= 1, got " + dimension + ", " + capacity);
         }
@@ -72,8 +91,14 @@ public final class Basis implements AutoCloseable {
                     + (storage == DataType.BFLOAT16 ? " (DJL 0.36's PyTorch engine aborts on bfloat16 arrays)" : ""));
         }
         this.storage = storage;
+        this.shards = shards;
+        this.from = shards.rank() * dimension / shards.size();
+        this.columns = (shards.rank() + 1) * dimension / shards.size() - from;
+        if (columns < 1) {
+            throw new IllegalArgumentException("a basis of dimension " + dimension + " cannot be split among " + shards.size() + " ranks");
+        }
         this.manager = parent.newSubManager();
-        this.rows = manager.zeros(new Shape(capacity, dimension), storage);
+        this.rows = manager.zeros(new Shape(capacity, columns), storage);
         this.dimension = dimension;
         this.capacity = capacity;
         this.tolerance = tolerance;
@@ -92,9 +117,9 @@ public final class Basis implements AutoCloseable {
         }
         int n = size();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray v = w.toType(DataType.FLOAT64, true);
+            NDArray v = ownColumns(w, scope).toType(DataType.FLOAT64, true);
             v.attach(scope);
-            double norm = v.norm().getDouble();
+            double norm = norm(v);
             if (!(norm > 0) || Double.isInfinite(norm)) {
                 throw new IllegalArgumentException("snapshot " + source + " has norm " + norm + "; it cannot join a basis");
             }
@@ -107,7 +132,7 @@ public final class Basis implements AutoCloseable {
                     coordinate[j] += projections[j];
                 }
             }
-            double residual = v.norm().getDouble();
+            double residual = norm(v);
             double relative = residual / norm;
             boolean kept = relative >= tolerance;
             if (kept) {
@@ -134,8 +159,8 @@ public final class Basis implements AutoCloseable {
      */
     private NDArray projectWide(NDArray v, int n, NDManager scope) {
         NDArray r = scope.zeros(new Shape(n), DataType.FLOAT64);
-        for (long from = 0; from < dimension; from += blockColumns(n)) {
-            String columns = from + ":" + Math.min(dimension, from + blockColumns(n));
+        for (long start = 0; start < columns; start += blockColumns(n)) {
+            String columns = start + ":" + Math.min(this.columns, start + blockColumns(n));
             try (NDManager block = scope.newSubManager()) {
                 NDArray p = rows.get("0:" + n + ", " + columns);
                 p.attach(block);
@@ -144,13 +169,32 @@ public final class Basis implements AutoCloseable {
                 r.addi(p.toType(DataType.FLOAT64, false).matMul(part));
             }
         }
-        return r;
+        return shards.size() == 1 ? r : scope.create(Sums.overRanks(shards, r.toDoubleArray()));
+    }
+
+    /** The Euclidean norm of a vector of which this rank holds its columns. */
+    private double norm(NDArray ownPart) {
+        if (shards.size() == 1) {
+            return ownPart.norm().getDouble();
+        }
+        double squares = ownPart.dot(ownPart).getDouble();
+        return Math.sqrt(Sums.overRanks(shards, new double[] {squares})[0]);
+    }
+
+    /** This rank's columns of a full-length vector {@code w} (itself for one rank), in {@code scope}. */
+    private NDArray ownColumns(NDArray w, NDManager scope) {
+        if (shards.size() == 1) {
+            return w;
+        }
+        NDArray part = w.get(from + ":" + (from + columns));
+        part.attach(scope);
+        return part;
     }
 
     /** {@code v −= Pᵀ r} in float64, over the same column blocks. */
     private void subtractCombination(NDArray v, NDArray r, int n, NDManager scope) {
-        for (long from = 0; from < dimension; from += blockColumns(n)) {
-            String columns = from + ":" + Math.min(dimension, from + blockColumns(n));
+        for (long start = 0; start < columns; start += blockColumns(n)) {
+            String columns = start + ":" + Math.min(this.columns, start + blockColumns(n));
             try (NDManager block = scope.newSubManager()) {
                 NDArray p = rows.get("0:" + n + ", " + columns);
                 p.attach(block);
@@ -192,7 +236,7 @@ public final class Basis implements AutoCloseable {
         return Collections.unmodifiableList(sources);
     }
 
-    /** The rows P (n × D) as an array owned by {@code scope} (a view of the basis, not a copy). */
+    /** The rows P (n × D; of a {@link #sharded} basis, this rank's columns) as an array owned by {@code scope} (a view, not a copy). */
     public NDArray rows(NDManager scope) {
         NDArray view = rows.get(new NDIndex("0:" + size()));
         view.attach(scope);
@@ -201,7 +245,16 @@ public final class Basis implements AutoCloseable {
 
     /** {@code P w}: the coordinates of the projection of {@code w} (length D) onto the span, float32, in {@code scope}. */
     public NDArray project(NDArray w, NDManager scope) {
-        return product(rows(scope), w, scope);
+        if (w.getShape().dimension() != 1 || w.size() != dimension) {
+            throw new IllegalArgumentException("vector has shape " + w.getShape() + ", the basis needs (" + dimension + ")");
+        }
+        NDArray projected = product(rows(scope), ownColumns(w, scope), scope);
+        if (shards.size() == 1) {
+            return projected;
+        }
+        float[] sum = projected.toFloatArray();
+        shards.allReduceSum(sum);
+        return scope.create(sum);
     }
 
     /** {@code Pᵀ α} for coordinates held on the host (length n), float32, in {@code scope}. */
@@ -215,6 +268,18 @@ public final class Basis implements AutoCloseable {
 
     /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), float32, in {@code scope}. */
     public NDArray combine(NDArray alpha, NDManager scope) {
+        NDArray own = combineOwn(alpha, scope);
+        if (shards.size() == 1) {
+            return own;
+        }
+        float[] gathered = new float[Math.toIntExact(dimension)];
+        System.arraycopy(own.toFloatArray(), 0, gathered, (int) from, (int) columns);
+        shards.allReduceSum(gathered); // the other ranks' columns are zero here: the sum gathers them
+        return scope.create(gathered);
+    }
+
+    /** This rank's columns of {@code Pᵀ α}. */
+    private NDArray combineOwn(NDArray alpha, NDManager scope) {
         if (storage == DataType.FLOAT32) {
             return product(alpha, rows(scope), scope);
         }
@@ -222,10 +287,10 @@ public final class Basis implements AutoCloseable {
         // widen P a column block at a time (the block stays in cache) and multiply in float32.
         int n = size();
         NDArray coordinates = converted(alpha, DataType.FLOAT32, scope);
-        NDArray point = scope.zeros(new Shape(dimension), DataType.FLOAT32);
-        long columns = Math.max(1, (256L << 10) / n);
-        for (long from = 0; from < dimension; from += columns) {
-            String block = from + ":" + Math.min(dimension, from + columns);
+        NDArray point = scope.zeros(new Shape(columns), DataType.FLOAT32);
+        long width = Math.max(1, (256L << 10) / n);
+        for (long start = 0; start < columns; start += width) {
+            String block = start + ":" + Math.min(columns, start + width);
             try (NDManager inner = scope.newSubManager()) {
                 NDArray p = rows.get("0:" + n + ", " + block);
                 p.attach(inner);
@@ -320,21 +385,34 @@ public final class Basis implements AutoCloseable {
         int n = size();
         try (NDManager scope = manager.newSubManager()) {
             NDArray gram = scope.zeros(new Shape(n, n), DataType.FLOAT64);
-            for (long from = 0; from < dimension; from += blockColumns(n)) {
+            for (long start = 0; start < columns; start += blockColumns(n)) {
                 try (NDManager block = scope.newSubManager()) {
-                    NDArray p = rows.get("0:" + n + ", " + from + ":" + Math.min(dimension, from + blockColumns(n)));
+                    NDArray p = rows.get("0:" + n + ", " + start + ":" + Math.min(columns, start + blockColumns(n)));
                     p.attach(block);
                     NDArray wide = p.toType(DataType.FLOAT64, false);
                     gram.addi(wide.matMul(wide.transpose()));
                 }
             }
+            if (shards.size() > 1) {
+                gram = scope.create(Sums.overRanks(shards, gram.toDoubleArray()), new Shape(n, n));
+            }
             return gram.sub(scope.eye(n, n, 0, DataType.FLOAT64)).abs().max().getDouble();
         }
     }
 
-    /** Bytes held by the rows. */
+    /** Bytes held by the rows (on this rank: its columns). */
     public long bytes() {
-        return (long) capacity * dimension * storage.getNumOfBytes();
+        return (long) capacity * columns * storage.getNumOfBytes();
+    }
+
+    /** Whether the columns are split among several ranks ({@link #project} and {@link #combine} then exchange). */
+    public boolean sharded() {
+        return shards.size() > 1;
+    }
+
+    /** The ranks the columns are split among ({@link Collective#single()} when they are not). */
+    public Collective shards() {
+        return shards;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.twa4j.core.twa;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.twa4j.core.collective.Collective;
 import io.twa4j.core.optim.UpdateRule;
 import io.twa4j.core.params.FlatParameters;
 
@@ -33,6 +35,7 @@ public final class SubspaceSgd implements UpdateRule {
     private final double momentum;
     private final double weightDecay;
     private final double[] alpha;
+    private final Collective collective;
     private double[] buffer;
 
     /**
@@ -40,6 +43,27 @@ public final class SubspaceSgd implements UpdateRule {
      * the parameters at once.
      */
     public SubspaceSgd(Basis basis, FlatParameters parameters, double momentum, double weightDecay, double[] start) {
+        this(basis, parameters, new Hyperparameters(momentum, weightDecay), start, Collective.single());
+    }
+
+    /**
+     * Momentum and weight decay of the coefficients' SGD.
+     *
+     * @param momentum the momentum factor, in [0, 1)
+     * @param weightDecay the L2 coefficient on α, ≥ 0
+     */
+    public record Hyperparameters(double momentum, double weightDecay) {}
+
+    /**
+     * Data-parallel subspace SGD: every rank holds the whole basis and computes {@code P g_r} from
+     * its share of the batch; the n numbers are summed over the ranks of {@code collective}
+     * ({@code P g = Σ_r P g_r}, the gradient being linear), so every rank applies the same update
+     * to the same α and materialises the same {@code w = Pᵀα}. n floats per step travel, against
+     * the D-length gradient of data-parallel SGD.
+     */
+    public SubspaceSgd(Basis basis, FlatParameters parameters, Hyperparameters hyper, double[] start, Collective collective) {
+        double momentum = hyper.momentum();
+        double weightDecay = hyper.weightDecay();
         if (parameters.size() != basis.dimension()) {
             throw new IllegalArgumentException(
                     "the model has " + parameters.size() + " trainable parameters, the basis " + basis.dimension());
@@ -57,13 +81,17 @@ public final class SubspaceSgd implements UpdateRule {
         this.parameters = parameters;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
+        if (basis.sharded() && basis.shards() != collective) {
+            throw new IllegalArgumentException("a sharded basis must be trained on the collective it is split on");
+        }
+        this.collective = collective;
         this.alpha = start.clone();
         materialise();
     }
 
     @Override
     public void step(double lr, NDManager scope) {
-        float[] projected = basis.project(parameters.readGradient(scope), scope).toFloatArray();
+        float[] projected = projectedGradient(scope);
         boolean first = buffer == null;
         if (first) {
             buffer = new double[alpha.length];
@@ -81,6 +109,24 @@ public final class SubspaceSgd implements UpdateRule {
             // a half-precision Pᵀα would round the weights themselves; round only the step
             parameters.add(basis.combine(change, scope));
         }
+    }
+
+    /**
+     * {@code P g} for the whole batch's gradient g: each rank projects its own gradient and the n
+     * numbers are summed; a rank of a {@link Basis#sharded} basis holds only its columns of P, so
+     * the D-length gradient is summed first (the reference's design: the D-length exchanges are
+     * paid, here for the gradient and in {@link Basis#combine} for {@code Pᵀα}).
+     */
+    private float[] projectedGradient(NDManager scope) {
+        NDArray gradient = parameters.readGradient(scope);
+        if (basis.sharded()) {
+            float[] summed = gradient.toFloatArray();
+            collective.allReduceSum(summed);
+            return basis.project(scope.create(summed), scope).toFloatArray();
+        }
+        float[] projected = basis.project(gradient, scope).toFloatArray();
+        collective.allReduceSum(projected);
+        return projected;
     }
 
     /** The current coordinates α (a copy). */

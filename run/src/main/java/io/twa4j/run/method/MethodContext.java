@@ -83,6 +83,7 @@ public record MethodContext(Workspace workspace, RunDirectory run, Console conso
                 .setUpdateRule(update)
                 .setSchedule(schedule)
                 .optStepSeed(workspace.config().seed())
+                .optCollective(workspace.collective())
                 .addListener(new MetricsListener(run, phase, workspace.heldOutEvaluation()))
                 .addListener(console.progress().listener(phase));
     }

@@ -68,6 +68,9 @@ public abstract class ResumePoint implements TrainingListener {
      * with the epoch's totals so far ({@code totals} null when there are none).
      */
     protected final void save(int epoch, int step, StepEvent totals) {
+        if (!run.writes()) {
+            return; // another rank keeps the run's states
+        }
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             all.arraysByName().forEach((name, array) -> tensors.put(WEIGHTS + name, array));
@@ -89,7 +92,9 @@ public abstract class ResumePoint implements TrainingListener {
      * model, then {@link #restoreFrom}; returns the position training continues from.
      */
     protected final TrainingLoop.Position restoreState(StateStore.Saved state) {
-        states.dropNewerThan(state);
+        if (run.writes()) {
+            states.dropNewerThan(state);
+        }
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> tensors = states.read(state, scope);
             restoreWeights(tensors, state);

@@ -3,6 +3,8 @@ package io.twa4j.run.train;
 import io.twa4j.core.average.AveragedModel;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.optim.SgdUpdate;
+import io.twa4j.core.parallel.AllReducedGradients;
+import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.snapshot.SnapshotRecorder;
 import io.twa4j.core.snapshot.SnapshotStore;
@@ -104,8 +106,9 @@ record Training(Workspace workspace, RunDirectory run, TrainingPlan plan, BatchS
         TrainingLoop.Builder loop = TrainingLoop.builder()
                 .setBlock(workspace.block())
                 .setManager(workspace.manager())
-                .setUpdateRule(sgd)
+                .setUpdateRule(new AllReducedGradients(new FlatParameters(sgd.layout()), workspace.collective(), sgd))
                 .setSchedule(config().lrSchedule())
+                .optCollective(workspace.collective())
                 .optStepSeed(config().seed())
                 .optLabelSmoothing(config().optimizer().labelSmoothing())
                 .addListener(new MetricsListener(run, "train", workspace.heldOutEvaluation()))

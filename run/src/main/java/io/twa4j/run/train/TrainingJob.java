@@ -2,6 +2,7 @@ package io.twa4j.run.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.twa4j.core.collective.Collective;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
@@ -92,7 +93,17 @@ public final class TrainingJob {
      * @throws RunError (input) naming the holder if another process writes the run
      */
     public static Outcome start(Request request, Console console) {
-        return run(request, false, console);
+        return start(request, console, Collective.single());
+    }
+
+    /**
+     * Starts a new run as one rank of a multi-worker run: every rank calls this with the same
+     * request; they train data-parallel ({@link Training}), and rank 0 alone creates and writes the
+     * run directory (the others see it through {@link RunDirectory#follower}, take no lock and
+     * keep no snapshots).
+     */
+    public static Outcome start(Request request, Console console, Collective collective) {
+        return run(request, false, console, collective);
     }
 
     /**
@@ -108,17 +119,23 @@ public final class TrainingJob {
 
     /** {@link #resume(Path, Device, Console)}, holding the run's lock as {@code lock} says. */
     public static Outcome resume(Path runDir, Device device, RunLock.Mode lock, Console console) {
+        return resume(runDir, device, lock, console, Collective.single());
+    }
+
+    /** {@link #resume(Path, Device, RunLock.Mode, Console)} as one rank of a multi-worker run (see {@link #start(Request, Console, Collective)}). */
+    public static Outcome resume(Path runDir, Device device, RunLock.Mode lock, Console console, Collective collective) {
         RunConfig config = RunDirectory.open(runDir).readConfig();
         if (!RESUMABLE.contains(config.command())) {
             throw RunError.input("run " + runDir + " was made by '" + config.command() + "', which cannot be resumed");
         }
-        return run(new Request(config, runDir, device, false, TrainingPlan.trainOnly(config), lock), true, console);
+        return run(new Request(config, runDir, device, false, TrainingPlan.trainOnly(config), lock), true, console, collective);
     }
 
-    private static Outcome run(Request request, boolean resume, Console console) {
+    private static Outcome run(Request request, boolean resume, Console console, Collective collective) {
         RunConfig config = request.config();
         Device device = request.device() == null ? Engine.getInstance().defaultDevice() : request.device();
-        try (Workspace workspace = Workspace.open(config, device)) {
+        boolean leader = collective.isLeader();
+        try (Workspace workspace = Workspace.open(config, device, collective)) {
             // load the data before touching the run directory, so a missing dataset leaves nothing behind
             BatchSource train = workspace.trainBatches();
             BatchSource test = workspace.testBatches();
@@ -128,16 +145,18 @@ public final class TrainingJob {
                         + " steps of an epoch");
             }
             workspace.loadInitialWeights(); // a fine-tuning run starts from given weights (a resumed one then from its state)
-            if (!resume) {
+            if (!resume && leader) {
                 requireRoom(request, workspace);
             }
-            try (RunLock held = lock(request, resume, console)) {
-                RunDirectory run = prepare(request, resume);
+            try (RunLock held = leader ? lock(request, resume, console) : null) {
+                RunDirectory run = leader ? prepare(request, resume) : RunDirectory.follower(request.runDir());
                 console.out().printf(Locale.ROOT, "%s %s on %s (%d train / %d test examples, %d steps per epoch) on %s in %s%n",
                         resume ? "resuming" : "training", config.model().model(), config.data().data(), train.size(), test.size(),
                         train.batchesPerEpoch(), device, request.runDir());
                 Training training = new Training(workspace, run, request.plan(), train, test, console);
-                return training(training, request, resume);
+                Outcome outcome = training(training, request, resume);
+                collective.barrier(); // when the job returns on any rank, rank 0 has written the run
+                return outcome;
             }
         }
     }
@@ -183,7 +202,7 @@ public final class TrainingJob {
         StateStore.Saved saved = resume ? RunState.latest(run, training.console().out()) : null;
         List<SnapshotRecorder.Sink> sinks = new ArrayList<>();
         SnapshotStore store = null;
-        if (plan.keepSnapshots()) {
+        if (plan.keepSnapshots() && run.writes()) {
             store = resume && SnapshotStore.exists(run.root()) ? SnapshotStore.open(run.root()) : SnapshotStore.create(run.root());
             sinks.add(SnapshotRecorder.into(store, ParameterLayout.all(training.workspace().block())));
         }

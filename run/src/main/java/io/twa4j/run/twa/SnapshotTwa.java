@@ -3,6 +3,7 @@ package io.twa4j.run.twa;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.twa4j.core.collective.Collective;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
@@ -41,11 +42,19 @@ public final class SnapshotTwa {
      * @param overwrite whether an existing result of the same name is replaced
      * @param resume whether an interrupted TWA of the same name continues from its last state
      * @param lock how the job holds the run's {@link RunLock} (for its whole life)
+     * @param shardBasis whether, on several ranks, each holds only its share of the basis's columns
+     *     (for a basis too large for one worker; the D-length exchanges are then paid every step)
      */
-    public record Request(TwaSettings settings, Device device, boolean overwrite, boolean resume, RunLock.Mode lock) {
+    public record Request(TwaSettings settings, Device device, boolean overwrite, boolean resume, RunLock.Mode lock,
+            boolean shardBasis) {
         /** Checks that {@code lock} is given. */
         public Request {
             java.util.Objects.requireNonNull(lock, "lock");
+        }
+
+        /** A request whose ranks each hold the whole basis. */
+        public Request(TwaSettings settings, Device device, boolean overwrite, boolean resume, RunLock.Mode lock) {
+            this(settings, device, overwrite, resume, lock, false);
         }
 
         /** A request that takes the run's lock ({@link RunLock.Mode#EXCLUSIVE}). */
@@ -68,20 +77,30 @@ public final class SnapshotTwa {
      *     process writes the run
      */
     public static TwaResult run(Path runDir, Request request, Console console) {
+        return run(runDir, request, console, Collective.single());
+    }
+
+    /**
+     * TWA as one rank of a multi-worker run: every rank calls this with the same request, reads
+     * the snapshots and builds the same basis, and trains the coefficients data-parallel (the n
+     * numbers {@code P g} summed over the ranks each step); rank 0 alone takes the lock and writes
+     * the result and states.
+     */
+    public static TwaResult run(Path runDir, Request request, Console console, Collective collective) {
         RunDirectory.open(runDir); // no lock file where there is no run
         String command = "twa4j twa --name " + request.settings().name() + (request.resume() ? " --resume" : "");
-        try (RunLock held = RunLock.take(runDir, command, request.lock(), console)) {
-            return locked(runDir, request, console);
+        try (RunLock held = collective.isLeader() ? RunLock.take(runDir, command, request.lock(), console) : null) {
+            return locked(runDir, request, console, collective);
         }
     }
 
-    private static TwaResult locked(Path runDir, Request request, Console console) {
-        RunDirectory run = RunDirectory.open(runDir);
+    private static TwaResult locked(Path runDir, Request request, Console console, Collective collective) {
+        RunDirectory run = collective.isLeader() ? RunDirectory.open(runDir) : RunDirectory.follower(runDir);
         SnapshotStore store = SnapshotStore.open(runDir);
         TwaSettings settings = request.settings();
         checkAgainst(store, settings, runDir);
         Device device = request.device() == null ? ai.djl.engine.Engine.getInstance().defaultDevice() : request.device();
-        try (Workspace workspace = Workspace.open(run.readConfig(), device)) {
+        try (Workspace workspace = Workspace.open(run.readConfig(), device, collective)) {
             // fail on missing data (or a missing held-out part) before the long part
             BatchSource trainOn = settings.onHeldOut() ? workspace.heldOutTrainingBatches(settings.batchSize())
                     : workspace.trainBatches(settings.batchSize());
@@ -89,12 +108,14 @@ public final class SnapshotTwa {
             long started = System.nanoTime();
             List<Integer> indices = settings.snapshotIndices();
             try (Basis basis = new Basis(workspace.manager(), trainable.size(), indices.size(), settings.tolerance(),
-                    settings.storage())) {
+                    settings.storage(), request.shardBasis() ? collective : Collective.single())) {
                 List<SnapshotPoint> points = addSnapshots(basis, store, indices, trainable, workspace);
                 double basisSeconds = (System.nanoTime() - started) / 1e9;
                 double[] start = startCoordinates(settings.trainStart(), indices, basis, store, trainable, workspace, console);
                 Twa twa = new Twa(basis, points, start, settings, basisSeconds, request.resume() ? Twa.States.CONTINUE : Twa.States.NEW);
-                return new MethodContext(workspace, run, console, request.overwrite()).execute(twa);
+                TwaResult result = new MethodContext(workspace, run, console, request.overwrite()).execute(twa);
+                collective.barrier(); // when the job returns on any rank, rank 0 has written the result
+                return result;
             }
         }
     }

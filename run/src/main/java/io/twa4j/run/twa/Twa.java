@@ -85,6 +85,10 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
     private void reportBasis(PrintStream out, double error) {
         out.printf(Locale.ROOT, "basis: n = %d of %d snapshots, D = %,d, max |P P^T - I| = %.2e, %.1f s%n",
                 basis.size(), points.size(), basis.dimension(), error, basisSeconds);
+        if (basis.sharded()) {
+            out.printf(Locale.ROOT, "basis split by columns among %d workers: %.1f MiB on each (%.1f MiB whole)%n",
+                    basis.shards().size(), basis.bytes() / 1048576.0, basis.bytes() * (double) basis.shards().size() / 1048576.0);
+        }
         for (int dropped : basis.droppedSources()) {
             out.printf(Locale.ROOT, "warning: snapshot %d is already in the span of the others (to %.0e); it adds no row%n",
                     dropped, settings.tolerance());
@@ -111,14 +115,14 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
                 trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
             }
             Evaluation average = context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name()).test();
-            SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start); // writes Pᵀ start
+            SubspaceSgd sgd = subspaceSgd(context, trainable); // writes Pᵀ start
             if (state != null) {
                 state.attach(sgd);
                 state.baseline(average);
             }
             begun = new Begun(TrainingLoop.Position.at(0), average, sgd);
         } else {
-            SubspaceSgd sgd = new SubspaceSgd(basis, trainable, settings.momentum(), settings.wd(), start);
+            SubspaceSgd sgd = subspaceSgd(context, trainable);
             state.attach(sgd);
             TrainingLoop.Position from = state.restore(saved);
             out.printf(Locale.ROOT, "continuing TWA %s at epoch %d, step %d%n", settings.name(), from.epoch() + 1, from.step());
@@ -127,6 +131,12 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
         out.printf(Locale.ROOT, "average of the %d snapshots + BN update: test loss %.4f acc %.4f%n",
                 points.size(), begun.average().loss(), begun.average().top1());
         return begun;
+    }
+
+    /** The coefficients' SGD from {@code start}, its {@code P g} summed over the workspace's ranks. */
+    private SubspaceSgd subspaceSgd(MethodContext context, FlatParameters trainable) {
+        return new SubspaceSgd(basis, trainable, new SubspaceSgd.Hyperparameters(settings.momentum(), settings.wd()), start,
+                context.workspace().collective());
     }
 
     /** The coefficient training, from {@code from}; returns its epochs. */

@@ -103,6 +103,9 @@ public final class TwaState extends ResumePoint {
 
     /** Deletes the states (the result is in place). */
     public void clear() {
+        if (!run().writes()) {
+            return; // another rank keeps the run's states
+        }
         states().clear();
         try {
             java.nio.file.Files.deleteIfExists(states().directory());
