@@ -62,7 +62,7 @@ public final class SparkWorkers implements AutoCloseable {
         if (cluster.master().startsWith("local-cluster")) {
             requireSparkHome();
         }
-        return new SparkWorkers(new SparkContext(SparkSettings.conf(cluster)), true, policy, PlaceholderHost.FACTORY);
+        return new SparkWorkers(new SparkContext(SparkSettings.conf(cluster)), true, policy, TcpCollectiveHost.FACTORY);
     }
 
     /**
@@ -70,7 +70,7 @@ public final class SparkWorkers implements AutoCloseable {
      * must have the project's classes; see {@link ExecutorClassPath}.
      */
     public static SparkWorkers attach(SparkContext context, StagePolicy policy) {
-        return new SparkWorkers(context, false, policy, PlaceholderHost.FACTORY);
+        return new SparkWorkers(context, false, policy, TcpCollectiveHost.FACTORY);
     }
 
     /** The Spark application the workers run in. */

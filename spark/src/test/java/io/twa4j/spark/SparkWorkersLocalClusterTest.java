@@ -54,19 +54,26 @@ class SparkWorkersLocalClusterTest {
     }
 
     @Test
+    void twoExecutorsAllReduceTheirRankPlusOne() {
+        List<WorkerResult> results = workers.run(2, SparkWorkersLocalTest::sumOfRanksPlusOne);
+
+        assertThat(results).containsExactly(new WorkerResult(0, 3), new WorkerResult(1, 3));
+    }
+
+    @Test
     @Timeout(60)
     void anExecutorThatDiesIsReplacedAndEveryRankRunsAgain(@TempDir Path runs) {
         String folder = runs.toString();
         long start = System.nanoTime();
         List<WorkerResult> results = workers.run(2, collective -> {
-            int run = WorkerRuns.record(folder, collective.rank());
-            if (collective.rank() == 1 && run == 1) {
-                Runtime.getRuntime().halt(137);
+            if (WorkerRuns.record(folder, collective.rank()) == 1 && collective.rank() == 1) {
+                Runtime.getRuntime().halt(137); // rank 0 waits in the all-reduce meanwhile
             }
-            return run;
+            return SparkWorkersLocalTest.sumOfRanksPlusOne(collective);
         });
         System.out.printf("an executor's death to a full second attempt: %.1f s%n", (System.nanoTime() - start) / 1e9);
 
-        assertThat(results).containsExactly(new WorkerResult(0, 2), new WorkerResult(1, 2));
+        assertThat(results).containsExactly(new WorkerResult(0, 3), new WorkerResult(1, 3));
+        assertThat(runs.resolve("rank-1-run-2")).exists();
     }
 }

@@ -41,6 +41,35 @@ class SparkWorkersLocalTest {
     }
 
     @Test
+    void twoTasksAllReduceTheirRankPlusOne() {
+        List<WorkerResult> results = workers.run(2, SparkWorkersLocalTest::sumOfRanksPlusOne);
+
+        assertThat(results).containsExactly(new WorkerResult(0, 3), new WorkerResult(1, 3));
+    }
+
+    @Test
+    @Timeout(30)
+    void aRankThatFailsWhileTheOtherWaitsForItRunsAgainWithTheOther(@TempDir Path runs) {
+        String folder = runs.toString();
+        List<WorkerResult> results = workers.run(2, collective -> {
+            if (WorkerRuns.record(folder, collective.rank()) == 1 && collective.rank() == 1) {
+                throw new IllegalStateException("first run"); // rank 0 waits in the all-reduce meanwhile
+            }
+            return sumOfRanksPlusOne(collective);
+        });
+
+        assertThat(results).containsExactly(new WorkerResult(0, 3), new WorkerResult(1, 3));
+        assertThat(runs.resolve("rank-1-run-2")).exists();
+    }
+
+    /** Σ_r (r + 1) over the ranks, summed by the collective. */
+    static int sumOfRanksPlusOne(io.twa4j.core.collective.Collective collective) {
+        float[] value = {collective.rank() + 1};
+        collective.allReduceSum(value);
+        return (int) value[0];
+    }
+
+    @Test
     @Timeout(30)
     void aTaskThatKeepsFailingEndsTheRunWithItsRankAndMessage(@TempDir Path runs) {
         String folder = runs.toString();

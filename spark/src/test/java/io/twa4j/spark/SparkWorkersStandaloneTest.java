@@ -19,7 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 class SparkWorkersStandaloneTest {
 
     @Test
-    void twoWorkersRunOnTheClusterAsOneStage() {
+    void twoExecutorsOfTheClusterAllReduceTheirRankPlusOne() {
         ClusterOptions cluster = ClusterOptions.of(System.getenv("TWA4J_SPARK_MASTER"), "twa4j-spark-standalone-test")
                 .withExecutorMemory("512m")
                 .withSparkProperties(Map.of("spark.ui.enabled", "false"));
@@ -27,10 +27,10 @@ class SparkWorkersStandaloneTest {
                 new StagePolicy(Duration.ofSeconds(30), Duration.ofSeconds(120), 2))) {
             List<WorkerResult> results = workers.run(2, collective -> {
                 boolean executor = !"driver".equals(org.apache.spark.SparkEnv.get().executorId());
-                return collective.rank() + (executor ? 10 : 0);
+                return SparkWorkersLocalTest.sumOfRanksPlusOne(collective) + (executor ? 10 : 0);
             });
 
-            assertThat(results).containsExactly(new WorkerResult(0, 10), new WorkerResult(1, 11));
+            assertThat(results).containsExactly(new WorkerResult(0, 13), new WorkerResult(1, 13));
         }
     }
 }
