@@ -115,6 +115,18 @@ start() {
   echo "$url"
 }
 
+# The executors a Worker of pid $1 started: its children, read from /proc (no procps needed).
+executors_of() {
+  local status pid
+  for status in $(grep -l -E "^PPid:[[:space:]]+$1\$" /proc/[0-9]*/status 2>/dev/null); do
+    pid="${status#/proc/}"; pid="${pid%/status}"
+    is_executor "$pid" && printf '%s ' "$pid"
+  done
+  return 0
+}
+
+is_executor() { { tr '\0' ' ' < "/proc/$1/cmdline"; } 2>/dev/null | grep -q CoarseGrainedExecutorBackend; }
+
 # Stops the processes of the given pid files (TERM, then KILL after 10 s) and the executors they started.
 stop_all() {
   local pidfile pid pids="" children="" i running
@@ -122,7 +134,7 @@ stop_all() {
     if alive "$pidfile"; then
       pid="$(cat "$pidfile")"
       pids="$pids $pid"
-      children="$children $(pgrep -P "$pid" | tr '\n' ' ' || true)"
+      children="$children $(executors_of "$pid")"
       kill "$pid" 2>/dev/null || true
     fi
     rm -f "$pidfile"
@@ -133,7 +145,9 @@ stop_all() {
     [ "$running" = 0 ] && break
     sleep 0.5
   done
-  for pid in $pids $children; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in $pids; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in $children; do is_executor "$pid" && kill -9 "$pid" 2>/dev/null; done
+  return 0
 }
 
 stop() {
