@@ -16,13 +16,13 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
 
     private static final long serialVersionUID = 1L;
 
-    private final CollectiveHost.Joiner joiner;
+    private final AttemptGroup.Joiner joiner;
     private final int size;
     private final int attempt;
     private final WorkerTask task;
 
     /** Rank r of {@code size} joins through {@code joiner}, in attempt {@code attempt} (from 1). */
-    BarrierWorker(CollectiveHost.Joiner joiner, int size, int attempt, WorkerTask task) {
+    BarrierWorker(AttemptGroup.Joiner joiner, int size, int attempt, WorkerTask task) {
         this.joiner = joiner;
         this.size = size;
         this.attempt = attempt;

@@ -41,14 +41,12 @@ public final class SparkWorkers implements AutoCloseable {
     private final JavaSparkContext spark;
     private final boolean ownsContext;
     private final StagePolicy policy;
-    private final CollectiveHost.Factory hosts;
     private final AtomicLong stages = new AtomicLong();
 
-    SparkWorkers(SparkContext context, boolean ownsContext, StagePolicy policy, CollectiveHost.Factory hosts) {
+    private SparkWorkers(SparkContext context, boolean ownsContext, StagePolicy policy) {
         this.spark = JavaSparkContext.fromSparkContext(context);
         this.ownsContext = ownsContext;
         this.policy = policy;
-        this.hosts = hosts;
     }
 
     /**
@@ -62,7 +60,7 @@ public final class SparkWorkers implements AutoCloseable {
         if (cluster.master().startsWith("local-cluster")) {
             requireSparkHome();
         }
-        return new SparkWorkers(new SparkContext(SparkSettings.conf(cluster)), true, policy, TcpCollectiveHost.FACTORY);
+        return new SparkWorkers(new SparkContext(SparkSettings.conf(cluster)), true, policy);
     }
 
     /**
@@ -70,7 +68,7 @@ public final class SparkWorkers implements AutoCloseable {
      * must have the project's classes; see {@link ExecutorClassPath}.
      */
     public static SparkWorkers attach(SparkContext context, StagePolicy policy) {
-        return new SparkWorkers(context, false, policy, TcpCollectiveHost.FACTORY);
+        return new SparkWorkers(context, false, policy);
     }
 
     /** The Spark application the workers run in. */
@@ -92,16 +90,20 @@ public final class SparkWorkers implements AutoCloseable {
         requireSerializable(task);
         long deadline = System.nanoTime() + policy.stage().toNanos();
         spark.setJobGroup("twa4j-workers-" + stages.incrementAndGet(), "twa4j: " + workers + " workers", true);
+        String earlier = "";
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
                     return attempt(workers, attempt, task, deadline);
                 } catch (AttemptFailed failed) {
-                    StageFailures.Failure failure = failed.failure;
-                    if (!failure.retryable() || attempt == policy.attempts()) {
-                        throw new SparkWorkersException(failure.rank(), describe(failure, workers, attempt), failed.getCause());
+                    String line = describe(failed.failure, workers, attempt);
+                    if (!failed.failure.retryable() || attempt == policy.attempts()) {
+                        // a timeout after a worker failed says what that worker did
+                        String before = failed.failure.rank() < 0 ? earlier : "";
+                        throw new SparkWorkersException(failed.failure.rank(), line + before, failed.getCause());
                     }
-                    LOG.warn("{}; running all {} workers again", describe(failure, workers, attempt), workers);
+                    LOG.warn("{}; running all {} workers again", line, workers);
+                    earlier = " (before: " + line + ")";
                 }
             }
         } finally {
@@ -112,34 +114,39 @@ public final class SparkWorkers implements AutoCloseable {
     /** One attempt: a new group, a new job. */
     private List<WorkerResult> attempt(int workers, int attempt, WorkerTask task, long deadline) throws AttemptFailed {
         String bindHost = spark.getConf().get("spark.driver.host");
-        try (CollectiveHost host = hosts.start(bindHost, workers, policy.collective())) {
-            BarrierWorker worker = new BarrierWorker(host.joiner(), workers, attempt, task);
-            return checked(workers, await(submit(workers, worker), workers, deadline));
+        try (AttemptGroup group = AttemptGroup.start(bindHost, workers, policy.collective())) {
+            BarrierWorker worker = new BarrierWorker(group.joiner(), workers, attempt, task);
+            return checked(workers, await(submit(worker, workers), workers, deadline));
         }
     }
 
     /** The job of one barrier result stage of {@code workers} tasks, one partition each. */
-    private JavaFutureAction<List<WorkerResult>> submit(int workers, BarrierWorker worker) {
+    private JavaFutureAction<List<WorkerResult>> submit(BarrierWorker worker, int workers) throws AttemptFailed {
         List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
-        RDD<WorkerResult> results = spark.parallelize(ranks, workers).rdd().barrier().mapPartitions(worker, false, RESULT);
-        return JavaRDD.fromRDD(results, RESULT).collectAsync();
+        try {
+            RDD<WorkerResult> results = spark.parallelize(ranks, workers).rdd().barrier().mapPartitions(worker, false, RESULT);
+            return JavaRDD.fromRDD(results, RESULT).collectAsync();
+        } catch (Exception e) { // Spark's SparkException, checked but thrown from Scala unannounced
+            throw new AttemptFailed(new StageFailures.Failure(-1, "Spark refused it: " + e.getMessage(), false), e);
+        }
     }
 
+    /** The results of the job, or why there are none (its failure, the stage's timeout, an interrupt). */
     private List<WorkerResult> await(JavaFutureAction<List<WorkerResult>> job, int workers, long deadline)
             throws AttemptFailed {
         try {
             return job.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            job.cancel(true);
-            throw new SparkWorkersException(-1, "the stage of " + workers + " workers did not end within "
-                    + policy.stage() + " (a worker hung, or the cluster has fewer than " + workers
-                    + " free task slots); cancelled", e);
         } catch (ExecutionException e) {
             throw new AttemptFailed(StageFailures.read(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            job.cancel(true);
+            throw new AttemptFailed(new StageFailures.Failure(-1, "it did not end within the stage's timeout, "
+                    + policy.stage() + " (a worker hung, or the cluster has fewer than " + workers
+                    + " free task slots); cancelled", false), e);
         } catch (InterruptedException e) {
             job.cancel(true);
             Thread.currentThread().interrupt();
-            throw new SparkWorkersException(-1, "interrupted while waiting for " + workers + " workers; cancelled", e);
+            throw new AttemptFailed(new StageFailures.Failure(-1, "interrupted while waiting; cancelled", false), e);
         }
     }
 

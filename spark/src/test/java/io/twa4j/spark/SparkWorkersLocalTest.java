@@ -128,9 +128,28 @@ class SparkWorkersLocalTest {
         assertThatThrownBy(() -> impatient.run(2, collective -> {
             Thread.sleep(60_000);
             return 0;
-        })).isInstanceOf(SparkWorkersException.class).hasMessage("the stage of 2 workers did not end within PT2S "
-                + "(a worker hung, or the cluster has fewer than 2 free task slots); cancelled");
+        })).isInstanceOf(SparkWorkersException.class).hasMessage("the stage of 2 workers failed in attempt 1 of 3: "
+                + "it did not end within the stage's timeout, PT2S (a worker hung, or the cluster has fewer than 2 "
+                + "free task slots); cancelled");
         assertThat(workers.run(2, collective -> 0)).hasSize(2); // the cancelled tasks gave their slots back
+    }
+
+    @Test
+    @Timeout(30)
+    void aTimeoutAfterAFailureSaysWhatTheWorkerDid(@TempDir Path runs) {
+        SparkWorkers impatient = SparkWorkers.attach(workers.context(),
+                new StagePolicy(Duration.ofSeconds(5), Duration.ofSeconds(2), 3));
+        String folder = runs.toString();
+
+        assertThatThrownBy(() -> impatient.run(2, collective -> {
+            if (WorkerRuns.record(folder, collective.rank()) == 1 && collective.rank() == 0) {
+                throw new IllegalStateException("first run");
+            }
+            Thread.sleep(60_000);
+            return 0;
+        })).isInstanceOf(SparkWorkersException.class).hasMessageStartingWith("the stage of 2 workers failed in attempt 2 of 3: "
+                + "it did not end within the stage's timeout").hasMessageEndingWith("(before: worker rank 0 of 2 failed in "
+                + "attempt 1 of 3: java.lang.IllegalStateException: first run)");
     }
 
     @Test
