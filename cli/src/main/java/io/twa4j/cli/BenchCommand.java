@@ -2,6 +2,7 @@ package io.twa4j.cli;
 
 import ai.djl.ndarray.types.Shape;
 import io.twa4j.run.RunError;
+import io.twa4j.run.bench.ExchangeBench;
 import io.twa4j.run.bench.TwaStepBench;
 import io.twa4j.core.io.Json;
 import io.twa4j.run.config.Settings;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 
@@ -29,7 +31,9 @@ import picocli.CommandLine.Option;
             "Forward/backward vs the subspace update, the projection (two passes over P) vs the",
             "copy-bandwidth bound, and peak memory vs the basis's size. Uses synthetic inputs;",
             "prints a table (or --json).",
-            "With --loader DIR: the image-folder loader's throughput on DIR instead."})
+            "With --loader DIR: the image-folder loader's throughput on DIR instead.",
+            "With --exchange [--workers N]: what a data-parallel step exchanges and what it costs",
+            "(SGD's gradient, TWA's n numbers, TWA on a split basis), on N worker processes."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", split = ",", defaultValue = "cnn,resnet18",
@@ -58,6 +62,43 @@ final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "%nThe image-folder loader instead:%n")
     LoaderBenchOptions loader;
 
+    @Option(names = "--exchange", description = "Measure a data-parallel step's exchange instead (with --workers N).")
+    boolean exchange;
+
+    @Mixin
+    WorkerOptions workers;
+
+    /** The exchange bench on this rank; rank 0 prints the table (or JSON lines). */
+    private int exchange(List<String> names, io.twa4j.core.collective.Collective collective) {
+        ExchangeBench bench = new ExchangeBench(rows, steps, batchSize);
+        List<Map<String, Object>> results = new ArrayList<>();
+        names.forEach(model -> results.addAll(bench.measure(model, collective)));
+        if (!collective.isLeader()) {
+            return ExitCode.OK;
+        }
+        if (json) {
+            for (Map<String, Object> result : results) {
+                try {
+                    System.out.println(Json.COMPACT.writeValueAsString(result));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return ExitCode.OK;
+        }
+        System.out.printf(Locale.ROOT, "%-9s %-16s %3s %10s %4s %12s %10s %7s %11s %9s %7s%n", "model", "mode", "N", "D", "n",
+                "floats/step", "MiB/step", "calls", "exchange ms", "step ms", "share");
+        for (Map<String, Object> r : results) {
+            System.out.printf(Locale.ROOT, "%-9s %-16s %3d %10d %4d %12.0f %10.3f %7.1f %11.2f %9.1f %6.1f%%%n", r.get("model"),
+                    r.get("mode"), r.get("workers"), r.get("D"), r.get("n"), r.get("floats_per_step"),
+                    (Double) r.get("bytes_per_step") / 1048576.0, r.get("calls_per_step"), r.get("exchange_ms"), r.get("step_ms"),
+                    100 * (Double) r.get("exchange_share"));
+        }
+        System.out.println("per step and worker; share = time in the exchange / step time; the batch of " + batchSize
+                + " is split among the workers");
+        return ExitCode.OK;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (loader != null) {
@@ -68,6 +109,11 @@ final class BenchCommand implements Callable<Integer> {
         Check.positive("--n", rows);
         Check.positive("--steps", steps);
         Check.positive("--batch-size", batchSize);
+        if (exchange) {
+            List<String> names = models.stream().map(model -> Check.flags(() -> Settings.valid("model", () -> ModelZoo.canonicalName(model))))
+                    .toList();
+            return workers.run((collective, console) -> exchange(names, collective));
+        }
         Shape chw = input == null ? null : new Shape(Arrays.stream(input).asLongStream().toArray());
         if (chw != null && chw.dimension() != 3) {
             throw RunError.settings("--input must be C,H,W, got " + chw);

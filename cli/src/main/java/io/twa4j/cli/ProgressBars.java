@@ -24,8 +24,13 @@ final class ProgressBars extends EpochLines {
 
     /** The command's console on the standard output. */
     static Console console() {
+        return console(StopSignals.install());
+    }
+
+    /** The console on the standard output with another stop request (a worker's). */
+    static Console console(java.util.function.BooleanSupplier stopRequest) {
         boolean interactive = System.console() != null;
-        return new Console(System.out, phase -> new ProgressBars(phase, System.out, interactive), StopSignals.install());
+        return new Console(System.out, phase -> new ProgressBars(phase, System.out, interactive), stopRequest);
     }
 
     @Override

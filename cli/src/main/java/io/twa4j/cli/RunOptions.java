@@ -8,6 +8,8 @@ import io.twa4j.run.config.RunConfig;
 import io.twa4j.run.config.SnapshotConfig;
 import io.twa4j.run.config.SwaConfig;
 import io.twa4j.run.config.Versions;
+import io.twa4j.core.collective.Collective;
+import io.twa4j.run.Console;
 import io.twa4j.run.RunError;
 import io.twa4j.run.WeightsSource;
 import io.twa4j.run.train.TrainingJob;
@@ -60,7 +62,7 @@ final class RunOptions {
      * With --resume, continues the run and returns true; otherwise false. {@code extra} names a
      * flag given that cannot be combined with --resume, or is null.
      */
-    boolean resumeIfAsked(String extra) {
+    boolean resumeIfAsked(String extra, Console console, Collective collective) {
         if (!resume) {
             return false;
         }
@@ -70,7 +72,7 @@ final class RunOptions {
         if (extra != null) {
             throw RunError.settings("--resume cannot be combined with " + extra);
         }
-        TrainingJob.resume(run, Devices.resolve(device), lock.mode(), ProgressBars.console());
+        TrainingJob.resume(run, Devices.resolve(device), lock.mode(), console, collective);
         return true;
     }
 

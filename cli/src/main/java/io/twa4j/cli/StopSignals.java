@@ -15,6 +15,55 @@ final class StopSignals {
 
     private StopSignals() {}
 
+    /** A stop request that is never raised (a Spark task: its executor's signals are Spark's). */
+    static java.util.function.BooleanSupplier never() {
+        return () -> false;
+    }
+
+    /**
+     * The stop request of a worker that {@code --workers} started: SIGTERM asks it to stop (the
+     * launcher forwards its own SIGINT/SIGTERM so; a terminal's Ctrl-C, which reaches every process
+     * of the group, is ignored here so that each worker gets exactly one request), and so does the
+     * end of the launching process {@code parentPid} (checked every second), so that no worker
+     * outlives it.
+     */
+    static java.util.function.BooleanSupplier installForWorker(Long parentPid) {
+        if (INSTALLED.compareAndSet(false, true)) {
+            try {
+                Signal.handle(new Signal("INT"), signal -> { });
+                Signal.handle(new Signal("TERM"), signal -> request(signal.getName()));
+            } catch (IllegalArgumentException e) {
+                // the signal is not available here: keep the default behaviour
+            }
+            if (parentPid != null) {
+                Thread watch = new Thread(() -> watchParent(parentPid), "twa4j-parent-watch");
+                watch.setDaemon(true);
+                watch.start();
+            }
+        }
+        return REQUESTED::get;
+    }
+
+    private static void watchParent(long parentPid) {
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
+        while (parent.isPresent() && parent.get().isAlive()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        request("the launching process " + parentPid + " is gone;");
+    }
+
+    private static void request(String what) {
+        if (REQUESTED.getAndSet(true)) {
+            System.err.println("twa4j: " + what + " again; stopping now without saving");
+            Runtime.getRuntime().halt(ExitCode.STOPPED);
+        }
+        System.err.println("twa4j: " + what + " received; stopping after the current step");
+    }
+
     /** Installs the handlers (once per process) and returns the request flag's reader. */
     static java.util.function.BooleanSupplier install() {
         if (INSTALLED.compareAndSet(false, true)) {

@@ -67,18 +67,23 @@ final class SwaCommand implements Callable<Integer> {
     @Mixin
     EmaOptions ema;
 
+    @Mixin
+    WorkerOptions workers;
+
     @Override
     public Integer call() {
-        if (runOptions.resumeIfAsked(null)) {
+        return workers.run((collective, console) -> {
+            if (runOptions.resumeIfAsked(null, console, collective)) {
+                return ExitCode.OK;
+            }
+            RunConfig config = config();
+            if (config.swa().start() > config.epochs()) {
+                console.out().printf(Locale.ROOT, "note: --swa-start %d is beyond --epochs %d: no averaging, plain SGD with the SWA schedule%n",
+                        config.swa().start(), config.epochs());
+            }
+            TrainingJob.start(runOptions.request(config, TrainingPlan.trainOnly(config)), console, collective);
             return ExitCode.OK;
-        }
-        RunConfig config = config();
-        if (config.swa().start() > config.epochs()) {
-            System.out.printf(Locale.ROOT, "note: --swa-start %d is beyond --epochs %d: no averaging, plain SGD with the SWA schedule%n",
-                    config.swa().start(), config.epochs());
-        }
-        TrainingJob.start(runOptions.request(config, TrainingPlan.trainOnly(config)), ProgressBars.console());
-        return ExitCode.OK;
+        });
     }
 
     /** Validates the flags and turns them into a run configuration. */

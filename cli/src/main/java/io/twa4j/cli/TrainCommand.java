@@ -54,14 +54,20 @@ class TrainCommand implements Callable<Integer> {
     @Mixin
     TwaAfterOptions twaAfter;
 
+    @Mixin
+    WorkerOptions workers;
+
     @Override
     public Integer call() {
-        if (runOptions.resumeIfAsked(twaAfter.after == null ? null : "--twa-after (its basis is kept in memory only)")) {
+        return workers.run((collective, console) -> {
+            if (runOptions.resumeIfAsked(twaAfter.after == null ? null : "--twa-after (its basis is kept in memory only)", console,
+                    collective)) {
+                return ExitCode.OK;
+            }
+            RunConfig config = config(command());
+            TrainingJob.start(runOptions.request(config, twaAfter.plan(config)), console, collective);
             return ExitCode.OK;
-        }
-        RunConfig config = config(command());
-        TrainingJob.start(runOptions.request(config, twaAfter.plan(config)), ProgressBars.console());
-        return ExitCode.OK;
+        });
     }
 
     /** The weights the run starts from (their run's model is the default model), or null for a fresh initialisation. */

@@ -1,6 +1,7 @@
 package io.twa4j.cli;
 
 import io.twa4j.run.RunDirectory;
+import io.twa4j.run.RunError;
 import io.twa4j.run.config.RunConfig;
 import io.twa4j.run.twa.SnapshotTwa;
 import io.twa4j.run.twa.TwaSettings;
@@ -56,17 +57,31 @@ final class TwaCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "%nCheckpoints written elsewhere (imported into --run first):%n")
     CheckpointOptions checkpoints;
 
+    @Mixin
+    WorkerOptions workers;
+
+    @Option(names = "--shard-basis",
+            description = "With --workers: each worker holds only its 1/N of the basis's columns, for a basis too large for one"
+                    + " (each step then exchanges the D-length gradient and weights, the reference's design, instead of n numbers).")
+    boolean shardBasis;
+
     @Override
     public Integer call() {
-        if (checkpoints != null) {
-            checkpoints.importInto(run, device, lock.mode());
+        if (checkpoints != null && workers.workers > 1) {
+            throw RunError.settings("--snapshots-dir imports into --run first: run twa4j import, then twa --workers on the run");
         }
-        RunConfig config = RunDirectory.open(run).readConfig();
-        int available = SnapshotTwa.snapshotCount(run);
-        TwaSettings settings = twa.settings(paramsStart, paramsEnd == null ? available : paramsEnd, paramsStride,
-                config.data().batchSize());
-        SnapshotTwa.Request request = new SnapshotTwa.Request(settings, Devices.resolve(device), overwrite, resume, lock.mode());
-        SnapshotTwa.run(run, request, ProgressBars.console());
-        return ExitCode.OK;
+        return workers.run((collective, console) -> {
+            if (checkpoints != null) {
+                checkpoints.importInto(run, device, lock.mode());
+            }
+            RunConfig config = RunDirectory.open(run).readConfig();
+            int available = SnapshotTwa.snapshotCount(run);
+            TwaSettings settings = twa.settings(paramsStart, paramsEnd == null ? available : paramsEnd, paramsStride,
+                    config.data().batchSize());
+            SnapshotTwa.Request request = new SnapshotTwa.Request(settings, Devices.resolve(device), overwrite, resume, lock.mode(),
+                    shardBasis);
+            SnapshotTwa.run(run, request, console, collective);
+            return ExitCode.OK;
+        });
     }
 }
