@@ -14,6 +14,11 @@ public final class ExitCode {
     public static final int DIVERGED = 4;
     /** Stopped by SIGINT or SIGTERM after saving a resumable state. */
     public static final int STOPPED = 5;
+    /**
+     * A worker of a multi-worker run was lost (it died, stopped or could not be reached; the
+     * message names it): continue with --resume. Spark runs such an attempt again by itself.
+     */
+    public static final int WORKER_LOST = 6;
 
     private ExitCode() {}
 }

@@ -1,5 +1,6 @@
 package io.twa4j.cli;
 
+import io.twa4j.core.collective.CollectiveException;
 import io.twa4j.core.io.BadFileException;
 import io.twa4j.run.RunError;
 import io.twa4j.run.config.InvalidSettingException;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Option;
         },
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure (--verbose shows the stack trace),",
             "2 bad command line, 3 bad or missing input files, 4 training diverged,",
-            "5 stopped by a signal (continue with --resume)."})
+            "5 stopped by a signal (continue with --resume), 6 a worker of a multi-worker run was lost",
+            "(continue with --resume)."})
 public final class Twa4j implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -80,6 +82,9 @@ public final class Twa4j implements Runnable {
         } else if (exception instanceof NonFiniteLossException) {
             code = ExitCode.DIVERGED;
             message = exception.getMessage();
+        } else if (exception instanceof CollectiveException) {
+            code = ExitCode.WORKER_LOST;
+            message = "a worker was lost: " + exception.getMessage() + "; continue with --resume";
         } else {
             code = ExitCode.FAILURE;
             message = "unexpected " + exception.getClass().getSimpleName() + ": " + exception.getMessage()

@@ -67,7 +67,7 @@ final class TwaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (checkpoints != null && workers.workers > 1) {
+        if (checkpoints != null && (workers.workers > 1 || workers.master != null)) {
             throw RunError.settings("--snapshots-dir imports into --run first: run twa4j import, then twa --workers on the run");
         }
         return workers.run((collective, console) -> {

@@ -13,10 +13,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * Where a training command's workers run: in this process (the default), as N processes on this
- * machine ({@code --workers N}). Every worker runs the same command on its rank of one {@link Collective}; rank 0
+ * machine ({@code --workers N}), or as the N tasks of a Spark barrier stage ({@code --master URL
+ * --workers N}). Every worker runs the same command on its rank of one {@link Collective}; rank 0
  * writes the run.
  *
- * <p>The processes that {@code --workers} starts find each other through a rendezvous and
+ * <p>The processes that {@code --workers} starts, and Spark's tasks, find each other through a rendezvous and
  * carry the hidden options {@code --rank} and {@code --rendezvous}.
  */
 final class WorkerOptions {
@@ -25,9 +26,19 @@ final class WorkerOptions {
     CommandSpec spec;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-            description = "Train data-parallel on N workers: N processes on this machine."
+            description = "Train data-parallel on N workers: N processes on this machine, or N Spark tasks with --master."
                     + " Each takes 1/N of every batch; the batch size and learning rate stay those of one process (default: ${DEFAULT-VALUE}).")
     int workers;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Run the workers as one Spark barrier stage: spark://HOST:PORT (scripts/spark-standalone.sh starts one"
+                    + " on this machine), local-cluster[N,C,MB] or local[N]. The run directory must be at the same path for the"
+                    + " driver and every worker; a failed attempt is run again (up to 4 times), continuing from the run's state.")
+    String master;
+
+    @Option(names = "--worker-threads", paramLabel = "T",
+            description = "With --master: cores and engine threads of each worker (default: this machine's cores / N).")
+    Integer workerThreads;
 
     @Option(names = "--rank", hidden = true, description = "This worker's rank (set by the launcher).")
     Integer rank;
@@ -62,7 +73,8 @@ final class WorkerOptions {
     int run(Job job) {
         Collective handed = HANDED.get();
         if (handed != null) {
-            return job.run(handed, console(handed, StopSignals.never()));
+            // a Spark task: rank 0 reports; the others' lines would only repeat its own (errors still reach stderr)
+            return job.run(handed, handed.isLeader() ? console(handed, StopSignals.never()) : Console.silent());
         }
         if (rank != null) {
             return asWorker(job);
@@ -71,6 +83,10 @@ final class WorkerOptions {
             throw RunError.settings("--workers must be at least 1, got " + workers);
         }
         List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+        if (master != null) {
+            int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+            return SparkLaunch.run(new SparkLaunch.Stage(master, workers, threads), args, System.out);
+        }
         if (workers > 1) {
             return LocalWorkers.launch(args, workers, System.out);
         }

@@ -40,7 +40,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                         + " of " + context.numPartitions() + " partitions");
             }
             try (Collective collective = joiner.join(rank, size, executorHost(context, rank))) {
-                exitCode = task.run(collective);
+                exitCode = task.run(collective, attempt);
             }
         } catch (Exception e) {
             throw new WorkerTaskException(rank, attempt, e);

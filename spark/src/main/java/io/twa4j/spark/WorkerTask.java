@@ -17,4 +17,13 @@ public interface WorkerTask extends Serializable {
      * the rank and the exception's message.
      */
     int run(Collective collective) throws Exception;
+
+    /**
+     * Runs attempt {@code attempt} (from 1) of the stage; a task that must do something else when
+     * its stage is run again (a training continuing from its saved state) overrides this one.
+     * Calls {@link #run(Collective)}.
+     */
+    default int run(Collective collective, int attempt) throws Exception {
+        return run(collective);
+    }
 }
