@@ -86,16 +86,17 @@ final class BenchCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         }
-        System.out.printf(Locale.ROOT, "%-9s %-16s %3s %10s %4s %12s %10s %7s %11s %9s %7s%n", "model", "mode", "N", "D", "n",
-                "floats/step", "MiB/step", "calls", "exchange ms", "step ms", "share");
+        System.out.printf(Locale.ROOT, "%-9s %-16s %3s %10s %4s %12s %10s %6s %11s %11s %9s %7s%n", "model", "mode", "N", "D", "n",
+                "floats/step", "MiB/step", "calls", "exchange ms", "transfer ms", "step ms", "share");
         for (Map<String, Object> r : results) {
-            System.out.printf(Locale.ROOT, "%-9s %-16s %3d %10d %4d %12.0f %10.3f %7.1f %11.2f %9.1f %6.1f%%%n", r.get("model"),
+            System.out.printf(Locale.ROOT, "%-9s %-16s %3d %10d %4d %12.0f %10.3f %6.1f %11.2f %11.2f %9.1f %6.1f%%%n", r.get("model"),
                     r.get("mode"), r.get("workers"), r.get("D"), r.get("n"), r.get("floats_per_step"),
-                    (Double) r.get("bytes_per_step") / 1048576.0, r.get("calls_per_step"), r.get("exchange_ms"), r.get("step_ms"),
-                    100 * (Double) r.get("exchange_share"));
+                    (Double) r.get("bytes_per_step") / 1048576.0, r.get("calls_per_step"), r.get("exchange_ms"), r.get("transfer_ms"),
+                    r.get("step_ms"), 100 * (Double) r.get("exchange_share"));
         }
-        System.out.println("per step and worker; share = time in the exchange / step time; the batch of " + batchSize
-                + " is split among the workers");
+        System.out.println("per step and worker; exchange = time in the collective calls (with the wait for the slowest rank),"
+                + " transfer = the same floats all-reduced by ranks that start together; share = exchange / step; the batch of "
+                + batchSize + " is split among the workers");
         return ExitCode.OK;
     }
 

@@ -32,7 +32,8 @@ import java.util.Map;
  * rank measures the same; rank 0 reports): for data-parallel SGD (the D-length gradient), TWA in
  * coefficient form (n numbers) and TWA on a basis split by columns (the reference's design: the
  * D-length gradient and weights), the floats and bytes per step, the time spent in the exchange
- * and the whole step's, on synthetic images.
+ * (which includes waiting for the slowest rank), the time of the transfer alone (the same floats
+ * all-reduced by ranks that start together) and the whole step's, on synthetic images.
  *
  * @param rows basis rows n
  * @param steps timed steps per mode (after three untimed ones)
@@ -97,11 +98,33 @@ public record ExchangeBench(int rows, int steps, int batchSize) {
             result.put("bytes_per_step", 4.0 * totals.floats() / steps);
             result.put("calls_per_step", totals.calls() / (double) steps);
             result.put("exchange_ms", totals.nanos() / 1e6 / steps);
+            result.put("transfer_ms", transferMillis(collective, (int) (totals.floats() / steps)));
             result.put("step_ms", stepMs);
             result.put("exchange_share", totals.nanos() / 1e6 / steps / stepMs);
             result.put("basis_mib_per_worker", basis == null ? 0 : basis.bytes() / 1048576.0);
             return result;
         }
+    }
+
+    /**
+     * The median time of one all-reduce of {@code floats} floats started together (after a
+     * barrier): the transfer alone, where the exchange time of a step also holds the wait for the
+     * slowest rank.
+     */
+    private static double transferMillis(Collective collective, int floats) {
+        if (collective.size() == 1) {
+            return 0;
+        }
+        float[] data = new float[floats];
+        double[] millis = new double[5];
+        for (int i = 0; i < millis.length; i++) {
+            collective.barrier();
+            long started = System.nanoTime();
+            collective.allReduceSum(data);
+            millis[i] = (System.nanoTime() - started) / 1e6;
+        }
+        java.util.Arrays.sort(millis);
+        return millis[millis.length / 2];
     }
 
     /** A basis of {@code rows} random directions (what they are does not change the cost). */
