@@ -78,14 +78,21 @@ class WorkersTest {
                 .isEqualTo(Files.readAllBytes(straight.resolve("snapshots/000003.safetensors")));
     }
 
-    /** The worker process of rank 1 started by the launcher {@code pid}. */
+    /**
+     * The worker process of rank 1 started by the launcher {@code pid}, found by its command line,
+     * read whole from /proc (ProcessHandle's arguments are empty for a command line this long).
+     */
     private static Optional<ProcessHandle> rankOne(long pid) {
-        return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
-                .filter(process -> process.info().arguments().map(List::of).map(args -> {
-                    int at = args.indexOf("--rank");
-                    return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals("1");
-                }).orElse(false))
-                .findFirst();
+        return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants).filter(process -> {
+            try {
+                List<String> args = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+                        java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+                int at = args.indexOf("--rank");
+                return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals("1");
+            } catch (IOException e) {
+                return false; // gone already
+            }
+        }).findFirst();
     }
 
     private String log(String name) throws IOException {
