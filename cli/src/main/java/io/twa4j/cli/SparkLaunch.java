@@ -54,6 +54,7 @@ final class SparkLaunch {
                 stage.master(), stage.threadsPerWorker(), stage.threadsPerWorker() == 1 ? "" : "s");
         List<WorkerResult> results;
         try (SparkWorkers spark = SparkWorkers.start(options, StagePolicy.defaults())) {
+            out.printf(Locale.ROOT, "Spark application %s; rank 0 reports in its executor's stdout%n", spark.context().applicationId());
             results = spark.run(stage.workers(), new CommandTask(args.toArray(String[]::new)));
         } catch (SparkWorkersException e) {
             System.err.println("twa4j: the Spark stage failed: " + e.getMessage());
@@ -68,6 +69,8 @@ final class SparkLaunch {
                 return results.get(0).exitCode() != 0 ? results.get(0).exitCode() : result.exitCode();
             }
         }
+        out.printf(Locale.ROOT, "the %d workers are done%s%n", stage.workers(),
+                runDirectory(args) == null ? "" : "; the run is in " + runDirectory(args));
         return ExitCode.OK;
     }
 
@@ -99,7 +102,7 @@ final class SparkLaunch {
         private boolean leaderSeesRun(Collective collective) {
             float[] seen = {0};
             if (collective.isLeader()) {
-                Path run = runDirectory(args);
+                Path run = SparkLaunch.runDirectory(args);
                 seen[0] = run != null && Files.isRegularFile(run.resolve(RunDirectory.CONFIG)) ? 1 : 0;
             }
             collective.broadcast(seen, 0);
@@ -120,17 +123,23 @@ final class SparkLaunch {
             return these.toArray(String[]::new);
         }
 
-        /** The value of {@code --run} in {@code args}, or null. */
-        static Path runDirectory(String[] args) {
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--run") && i + 1 < args.length) {
-                    return Path.of(args[i + 1]);
-                }
-                if (args[i].startsWith("--run=")) {
-                    return Path.of(args[i].substring("--run=".length()));
-                }
+    }
+
+    /** The value of {@code --run} in {@code args}, or null. */
+    static Path runDirectory(List<String> args) {
+        return runDirectory(args.toArray(String[]::new));
+    }
+
+    /** The value of {@code --run} in {@code args}, or null. */
+    static Path runDirectory(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--run") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
             }
-            return null;
+            if (args[i].startsWith("--run=")) {
+                return Path.of(args[i].substring("--run=".length()));
+            }
         }
+        return null;
     }
 }
