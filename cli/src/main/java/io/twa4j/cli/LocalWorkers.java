@@ -19,7 +19,7 @@ import sun.misc.Signal;
  * {@code --workers N} on one machine: N worker processes running the same command, found by one
  * another through a {@link Rendezvous} this process holds. The intra-op threads are shared out
  * (cores / N each). Rank 0 prints to this terminal; the others write logs into a temporary folder,
- * kept (and named) when a worker fails. SIGINT/SIGTERM here is passed on as one stop request to
+ * kept (and named) when a worker's failure is reported. SIGINT/SIGTERM here is passed on as one stop request to
  * each worker, so they stop together after the same step and rank 0 saves the state.
  */
 final class LocalWorkers {
@@ -117,7 +117,8 @@ final class LocalWorkers {
     /**
      * Waits for every worker. When one fails, the others get {@link #GRACE_SECONDS} to end with
      * their own error, then are killed. Returns rank 0's exit code when it failed or all went well,
-     * else the first failed worker's (after naming it and its log).
+     * else the first failed worker's; a failed worker is named with its log's last line when rank
+     * 0 did not say what went wrong (it succeeded, or only lost a worker).
      */
     private static int waitFor(List<Process> processes, Path logs, PrintStream out) {
         int failed = -1;
@@ -134,22 +135,22 @@ final class LocalWorkers {
         }
         processes.forEach(Process::destroyForcibly);
         int leader = exitCode(processes.get(0));
-        if (failed < 0) {
-            failed = leader != 0 ? 0 : firstFailure(processes);
-        }
-        if (failed <= 0) {
-            deleteLogs(logs);
+        int follower = failed > 0 ? failed : firstFailure(processes);
+        // rank 0 has said what went wrong unless it only lost a worker: then the worker's own line is the cause
+        if (follower <= 0 || (leader != 0 && leader != ExitCode.WORKER_LOST)) {
+            deleteLogs(logs); // kept only where a worker's failure is named
             return leader;
         }
-        int code = exitCode(processes.get(failed));
+        int code = exitCode(processes.get(follower));
         out.flush();
-        System.err.printf(Locale.ROOT, "twa4j: worker %d failed (exit %d): %s (its log: %s)%n", failed, code,
-                lastLine(log(logs, failed)), log(logs, failed));
+        System.err.printf(Locale.ROOT, "twa4j: worker %d failed (exit %d): %s (its log: %s)%n", follower, code,
+                lastLine(log(logs, follower)), log(logs, follower));
         return leader != 0 ? leader : code;
     }
 
+    /** The first rank after 0 that failed, or -1. */
     private static int firstFailure(List<Process> processes) {
-        for (int rank = 0; rank < processes.size(); rank++) {
+        for (int rank = 1; rank < processes.size(); rank++) {
             if (exitCode(processes.get(rank)) != 0) {
                 return rank;
             }

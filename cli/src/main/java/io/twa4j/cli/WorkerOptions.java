@@ -95,10 +95,11 @@ final class WorkerOptions {
 
     /** Joins the workers at --rendezvous as rank --rank, then runs {@code job}. */
     private int asWorker(Job job) {
-        if (rendezvous == null || rank < 0 || rank >= workers) {
-            throw RunError.settings("--rank " + rank + " needs --rendezvous HOST:PORT and a rank below --workers " + workers);
+        int colon = rendezvous == null ? -1 : rendezvous.lastIndexOf(':');
+        if (colon <= 0 || !rendezvous.substring(colon + 1).matches("\\d{1,5}") || rank < 0 || rank >= workers) {
+            throw RunError.settings("--rank " + rank + " needs --rendezvous HOST:PORT (got " + rendezvous + ") and a rank below --workers "
+                    + workers);
         }
-        int colon = rendezvous.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(rendezvous.substring(0, colon),
                 Integer.parseInt(rendezvous.substring(colon + 1)));
         try (TcpCollective collective = TcpCollective.join(address, rank, workers, TcpCollective.Options.defaults())) {
