@@ -4,6 +4,7 @@ import io.twa4j.core.collective.Collective;
 import io.twa4j.run.RunDirectory;
 import io.twa4j.run.RunError;
 import io.twa4j.spark.ClusterOptions;
+import io.twa4j.spark.ExecutorClassPath;
 import io.twa4j.spark.SparkJvm;
 import io.twa4j.spark.SparkWorkers;
 import io.twa4j.spark.SparkWorkersException;
@@ -39,8 +40,9 @@ final class SparkLaunch {
      * @param master the Spark master URL
      * @param workers the number of tasks (ranks)
      * @param threadsPerWorker cores and engine threads per task
+     * @param shipJars whether Spark sends the driver's jars to the executors (else they use its class path as it is)
      */
-    record Stage(String master, int workers, int threadsPerWorker) {}
+    record Stage(String master, int workers, int threadsPerWorker, boolean shipJars) {}
 
     /** Runs the stage of {@code args} (a twa4j command line) and returns the exit code: rank 0's, else the first failed rank's. */
     static int run(Stage stage, List<String> args, PrintStream out) {
@@ -49,7 +51,8 @@ final class SparkLaunch {
         } catch (IllegalStateException e) {
             throw RunError.settings("--master: " + e.getMessage() + " (./twa4j passes them)");
         }
-        ClusterOptions options = ClusterOptions.of(stage.master(), "twa4j " + args.get(0)).withThreadsPerWorker(stage.threadsPerWorker());
+        ClusterOptions options = ClusterOptions.of(stage.master(), "twa4j " + args.get(0)).withThreadsPerWorker(stage.threadsPerWorker())
+                .withClassPath(classPath(stage));
         out.printf(Locale.ROOT, "running %d workers as a Spark barrier stage on %s (%d thread%s each)%n", stage.workers(),
                 stage.master(), stage.threadsPerWorker(), stage.threadsPerWorker() == 1 ? "" : "s");
         List<WorkerResult> results;
@@ -123,6 +126,17 @@ final class SparkLaunch {
             return these.toArray(String[]::new);
         }
 
+    }
+
+    private static ExecutorClassPath classPath(Stage stage) {
+        if (!stage.shipJars()) {
+            return ExecutorClassPath.sameMachine();
+        }
+        try {
+            return ExecutorClassPath.driverJars();
+        } catch (IllegalArgumentException e) {
+            throw RunError.settings("--ship-jars: " + e.getMessage());
+        }
     }
 
     /** The value of {@code --run} in {@code args}, or null. */

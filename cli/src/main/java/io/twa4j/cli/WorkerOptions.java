@@ -40,6 +40,11 @@ final class WorkerOptions {
             description = "With --master: cores and engine threads of each worker (default: this machine's cores / N).")
     Integer workerThreads;
 
+    @Option(names = "--ship-jars",
+            description = "With --master: send this command's jars to the executors (spark.jars), for a cluster whose machines"
+                    + " do not have them at the same paths (default: the executors use this machine's class path).")
+    boolean shipJars;
+
     @Option(names = "--rank", hidden = true, description = "This worker's rank (set by the launcher).")
     Integer rank;
 
@@ -85,7 +90,7 @@ final class WorkerOptions {
         List<String> args = spec.root().commandLine().getParseResult().originalArgs();
         if (master != null) {
             int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-            return SparkLaunch.run(new SparkLaunch.Stage(master, workers, threads), args, System.out);
+            return SparkLaunch.run(new SparkLaunch.Stage(master, workers, threads, shipJars), args, System.out);
         }
         if (workers > 1) {
             return LocalWorkers.launch(args, workers, System.out);

@@ -60,6 +60,23 @@ class MultiWorkerRunTest {
     }
 
     @Test
+    void twoRankSwaWritesTheFilesOneProcessWritesAndItsAverageIsEvaluatedAlike() throws Exception {
+        RunConfig base = config();
+        RunConfig swa = new RunConfig("swa", base.data(), base.model(),
+                new OptimizerConfig(3, 0.05, 0.9, 5e-4, io.twa4j.core.schedule.Schedules.SWA, List.of()), base.snapshots(), base.seed(),
+                null, new io.twa4j.run.config.SwaConfig(2, 0.02, 1, 1), null, null, base.versions());
+        Path single = temp.resolve("swa-single");
+        Path two = temp.resolve("swa-two");
+        TrainingJob.Outcome one = TrainingJob.start(TrainingJob.Request.of(swa, single), Console.silent());
+        List<TrainingJob.Outcome> ranks = ThreadRanks.run(2, collective -> TrainingJob.start(TrainingJob.Request.of(swa, two),
+                Console.silent(), collective));
+        assertThat(files(two)).isEqualTo(files(single)).contains("swa.safetensors");
+        // both ranks report the same evaluation of the average (shared, of rank 0's model)
+        assertThat(ranks.get(1).averages().get("swa")).isEqualTo(ranks.get(0).averages().get("swa"));
+        assertThat(ranks.get(0).averages().get("swa").examples()).isEqualTo(one.averages().get("swa").examples());
+    }
+
+    @Test
     void twaOnABasisSplitAmongTheRanksGivesTheCoefficientsOfTheWholeBasis() throws Exception {
         Path run = temp.resolve("run");
         TrainingJob.start(TrainingJob.Request.of(config(), run), Console.silent());
