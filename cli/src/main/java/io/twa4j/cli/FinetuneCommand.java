@@ -43,6 +43,9 @@ final class FinetuneCommand extends TrainCommand {
         if (runOptions.resume || runOptions.overwrite) {
             throw RunError.settings("--sweep continues an interrupted sweep by itself: drop --resume and --overwrite");
         }
+        if (workers.workers > 1 || workers.master != null) {
+            throw RunError.settings("--sweep runs its fine-tunes in this process: drop --workers and --master");
+        }
         List<Sweep.Entry> entries = Sweep.read(sweep);
         RunConfig base = config(command());
         Check.flags(() -> Sweep.run(entries, base, runOptions.run, Devices.resolve(runOptions.device), ProgressBars.console()));

@@ -205,8 +205,8 @@ public final class TrainingLoop {
      * Forward and backward of this rank's rows of the global batch ({@link Shard}), on their summed
      * loss divided by the global batch size, so that the gradients summed over the ranks are the
      * global batch's; the loss, the count of correct examples and the ranks' stop requests are
-     * summed over the ranks. A rank
-     * left without rows (a last batch smaller than the world) runs its first row with weight 0.
+     * summed over the ranks. A rank left without rows (a last batch smaller than the world) runs
+     * its first row with weight 0.
      */
     private StepResult shardBackward(HostBatch global, NDManager scope) {
         int from = shard.rowsFrom(global.size());
