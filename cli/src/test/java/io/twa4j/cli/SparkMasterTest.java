@@ -38,16 +38,26 @@ class SparkMasterTest {
     }
 
     @Test
-    void inLocalModeTwoTasksWriteWhatOneProcessWrites() throws Exception {
+    void inLocalModeTwoTasksTrainAndRunTwaWritingWhatOneProcessWrites() throws Exception {
         Path single = temp.resolve("single");
         Path spark = temp.resolve("spark");
         assertThat(CliRunner.run(train(single, null)).exitCode()).isZero();
         CliRunner.Result result = CliRunner.run(train(spark, "local[2]"));
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("running 2 workers as a Spark barrier stage on local[2]");
-        assertThat(files(spark)).isEqualTo(files(single));
         assertThat(Files.readAllBytes(spark.resolve("snapshots/000000.safetensors")))
                 .isEqualTo(Files.readAllBytes(single.resolve("snapshots/000000.safetensors")));
+        // TWA writes its start into the weights before training: on Spark's task threads too
+        for (Path run : List.of(single, spark)) {
+            List<String> twa = new ArrayList<>(List.of("twa", "--run", run.toString(), "--params-start", "0", "--params-end", "3",
+                    "--epochs", "1", "--lr", "0.5"));
+            if (run == spark) {
+                twa.addAll(List.of("--master", "local[2]", "--workers", "2", "--worker-threads", "1"));
+            }
+            CliRunner.Result done = CliRunner.run(twa.toArray(String[]::new));
+            assertThat(done.exitCode()).as(done.err()).isZero();
+        }
+        assertThat(files(spark)).isEqualTo(files(single));
     }
 
     @Test

@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import io.twa4j.core.average.BatchNormUpdate;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.data.BatchSource;
+import io.twa4j.core.parallel.EngineThreads;
 import io.twa4j.core.io.FileDigest;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
@@ -82,6 +83,8 @@ public final class Workspace implements AutoCloseable {
     private static final Object INITIALISING = new Object();
 
     private static Workspace build(RunConfig config, Device device, Collective collective) {
+        // the job may run on any thread (a Spark task's, a rank's): give it the engine's thread settings
+        EngineThreads.prepare();
         NDManager manager = NDManager.newBaseManager(device);
         try {
             Engine.getInstance().setRandomSeed((int) config.seed());
