@@ -107,7 +107,9 @@ final class WorkerOptions {
         }
         InetSocketAddress address = new InetSocketAddress(rendezvous.substring(0, colon),
                 Integer.parseInt(rendezvous.substring(colon + 1)));
-        try (TcpCollective collective = TcpCollective.join(address, rank, workers, TcpCollective.Options.defaults())) {
+        // the workers of --workers run where their launcher's rendezvous does: they listen on the same address (loopback)
+        TcpCollective.Options options = new TcpCollective.Options(address.getHostString(), TcpCollective.Options.defaults().timeout());
+        try (TcpCollective collective = TcpCollective.join(address, rank, workers, options)) {
             return job.run(collective, console(collective, StopSignals.installForWorker(parentPid)));
         }
     }
