@@ -31,7 +31,7 @@ final class StopSignals {
         if (INSTALLED.compareAndSet(false, true)) {
             try {
                 Signal.handle(new Signal("INT"), signal -> { });
-                Signal.handle(new Signal("TERM"), signal -> request(signal.getName()));
+                Signal.handle(new Signal("TERM"), signal -> request(signal.getName(), 128 + signal.getNumber()));
             } catch (IllegalArgumentException e) {
                 // the signal is not available here: keep the default behaviour
             }
@@ -53,15 +53,19 @@ final class StopSignals {
                 return;
             }
         }
-        request("the launching process " + parentPid + " is gone;");
+        request("the end of the launching process " + parentPid, ExitCode.STOPPED);
     }
 
-    private static void request(String what) {
+    /**
+     * Raises the stop request for {@code what} (a signal's name, or the launcher's end); a second
+     * one ends the process at once with {@code haltStatus}, saving nothing.
+     */
+    private static void request(String what, int haltStatus) {
         if (REQUESTED.getAndSet(true)) {
-            System.err.println("twa4j: " + what + " again; stopping now without saving");
-            Runtime.getRuntime().halt(ExitCode.STOPPED);
+            System.err.println("twa4j: second " + what + "; stopping now without saving");
+            Runtime.getRuntime().halt(haltStatus);
         }
-        System.err.println("twa4j: " + what + " received; stopping after the current step");
+        System.err.println("twa4j: " + what + " received; stopping after the current step (again to stop at once)");
     }
 
     /** Installs the handlers (once per process) and returns the request flag's reader. */
@@ -69,13 +73,7 @@ final class StopSignals {
         if (INSTALLED.compareAndSet(false, true)) {
             for (String name : new String[] {"INT", "TERM"}) {
                 try {
-                    Signal.handle(new Signal(name), signal -> {
-                        if (REQUESTED.getAndSet(true)) {
-                            System.err.println("twa4j: second " + signal.getName() + "; stopping now without saving");
-                            Runtime.getRuntime().halt(128 + signal.getNumber());
-                        }
-                        System.err.println("twa4j: " + signal.getName() + " received; stopping after the current step (again to stop at once)");
-                    });
+                    Signal.handle(new Signal(name), signal -> request(signal.getName(), 128 + signal.getNumber()));
                 } catch (IllegalArgumentException e) {
                     // the signal is not available here (or the JVM reserves it): keep the default behaviour
                 }

@@ -35,6 +35,19 @@ final class ChildProcess {
         return new ChildProcess(process, log);
     }
 
+    /**
+     * The command line of {@code process}, read whole from /proc (ProcessHandle gives no arguments
+     * for a command line as long as a JVM's with its class path); empty when the process is gone.
+     */
+    static java.util.List<String> commandLine(ProcessHandle process) {
+        try {
+            byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+            return java.util.List.of(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
+    }
+
     /** Runs {@code twa4j args...} to the end and returns its exit code. */
     static int run(Path log, String... args) throws IOException, InterruptedException {
         ChildProcess child = start(log, args);

@@ -2,13 +2,11 @@ package io.twa4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +55,7 @@ class SparkMasterTest {
             CliRunner.Result done = CliRunner.run(twa.toArray(String[]::new));
             assertThat(done.exitCode()).as(done.err()).isZero();
         }
-        assertThat(files(spark)).isEqualTo(files(single));
+        assertThat(TinyRun.files(spark)).isEqualTo(TinyRun.files(single));
     }
 
     @Test
@@ -100,20 +98,8 @@ class SparkMasterTest {
         assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSizeGreaterThan(3);
     }
 
-    /** Whether {@code process} is a Spark executor (its main class is on its command line, read whole from /proc). */
+    /** Whether {@code process} is a Spark executor (its main class is on its command line). */
     private static boolean isExecutor(ProcessHandle process) {
-        try {
-            String commandLine = new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            return commandLine.contains("CoarseGrainedExecutorBackend");
-        } catch (IOException e) {
-            return false; // gone already
-        }
-    }
-
-    private static List<String> files(Path run) throws IOException {
-        try (Stream<Path> walk = Files.walk(run)) {
-            return walk.filter(Files::isRegularFile).map(file -> run.relativize(file).toString()).sorted().toList();
-        }
+        return ChildProcess.commandLine(process).stream().anyMatch(argument -> argument.endsWith("CoarseGrainedExecutorBackend"));
     }
 }

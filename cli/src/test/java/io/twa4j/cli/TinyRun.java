@@ -44,6 +44,15 @@ final class TinyRun {
         }
     }
 
+    /** The regular files under {@code run}, relative to it, sorted: what a run wrote, to compare two runs. */
+    static java.util.List<String> files(Path run) {
+        try (Stream<Path> walk = Files.walk(run)) {
+            return walk.filter(Files::isRegularFile).map(file -> run.relativize(file).toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Cuts {@code file} to {@code length} bytes. */
     static void truncate(Path file, long length) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +40,7 @@ class WorkersTest {
         Path two = temp.resolve("two");
         assertThat(run("single", train(single))).isZero();
         assertThat(run("two", train(two, "--workers", "2"))).as(log("two")).isZero();
-        assertThat(files(two)).isEqualTo(files(single));
+        assertThat(TinyRun.files(two)).isEqualTo(TinyRun.files(single));
         assertThat(Files.readAllLines(two.resolve("metrics.jsonl"))).hasSameSizeAs(Files.readAllLines(single.resolve("metrics.jsonl")));
         assertThat(log("two")).contains("starting 2 workers");
 
@@ -52,7 +51,7 @@ class WorkersTest {
         onTwo.addAll(List.of("--run", two.toString(), "--workers", "2"));
         assertThat(run("twa-single", onSingle)).isZero();
         assertThat(run("twa-two", onTwo)).as(log("twa-two")).isZero();
-        assertThat(files(two)).isEqualTo(files(single));
+        assertThat(TinyRun.files(two)).isEqualTo(TinyRun.files(single));
     }
 
     @Test
@@ -78,31 +77,16 @@ class WorkersTest {
                 .isEqualTo(Files.readAllBytes(straight.resolve("snapshots/000003.safetensors")));
     }
 
-    /**
-     * The worker process of rank 1 started by the launcher {@code pid}, found by its command line,
-     * read whole from /proc (ProcessHandle's arguments are empty for a command line this long).
-     */
+    /** The worker process of rank 1 started by the launcher {@code pid}. */
     private static Optional<ProcessHandle> rankOne(long pid) {
         return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants).filter(process -> {
-            try {
-                List<String> args = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
-                        java.nio.charset.StandardCharsets.UTF_8).split("\0"));
-                int at = args.indexOf("--rank");
-                return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals("1");
-            } catch (IOException e) {
-                return false; // gone already
-            }
+            List<String> args = ChildProcess.commandLine(process);
+            int at = args.indexOf("--rank");
+            return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals("1");
         }).findFirst();
     }
 
     private String log(String name) throws IOException {
         return Files.readString(temp.resolve(name + ".log"));
-    }
-
-    /** The run's files, relative, sorted. */
-    private static List<String> files(Path run) throws IOException {
-        try (Stream<Path> walk = Files.walk(run)) {
-            return walk.filter(Files::isRegularFile).map(file -> run.relativize(file).toString()).sorted().toList();
-        }
     }
 }

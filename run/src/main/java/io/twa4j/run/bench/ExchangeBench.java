@@ -123,8 +123,7 @@ public record ExchangeBench(int rows, int steps, int batchSize) {
             collective.allReduceSum(data);
             millis[i] = (System.nanoTime() - started) / 1e6;
         }
-        java.util.Arrays.sort(millis);
-        return millis[millis.length / 2];
+        return TwaStepBench.median(millis);
     }
 
     /** A basis of {@code rows} random directions (what they are does not change the cost). */

@@ -156,7 +156,8 @@ public record TwaStepBench(int rows, int steps, int batchSize, Shape input, Stri
         return median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static double median(double[] values) {
+    /** The median of {@code values} (the mean of the middle two for an even count). */
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
