@@ -88,7 +88,8 @@ public final class TrainingLoop {
      * Trains epochs {@code firstEpoch} … {@code epochs − 1} (from 0), evaluating on {@code test}
      * after each when it is not null.
      *
-     * @throws NonFiniteLossException when a batch's loss is NaN or infinite (no update applied)
+     * @throws NonFiniteLossException when a batch's loss is NaN or infinite (no update applied), or
+     *     an epoch's test loss (before the listeners hear of the epoch's end)
      * @throws TrainingStoppedException when the stop request was raised (after the listeners' {@code onStop})
      */
     public void run(BatchSource train, BatchSource test, int firstEpoch, int epochs) {
@@ -168,6 +169,10 @@ public final class TrainingLoop {
             waitNanos = batches.waitNanos();
         }
         Evaluation testResult = test == null ? null : evaluator.evaluate(test);
+        if (testResult != null && !Double.isFinite(testResult.loss())) {
+            // finite training losses can leave weights whose test loss overflows: that is divergence too
+            throw NonFiniteLossException.inEvaluation(testResult.loss(), epoch, stepsPerEpoch - 1);
+        }
         TrainingListener.EpochEvent event = new TrainingListener.EpochEvent(epoch + 1, firstLr, lossSum / seen, (double) correct / seen,
                 testResult, (System.nanoTime() - started) / 1e9, waitNanos / 1e9);
         listeners.forEach(listener -> listener.onEpochEnd(event));
