@@ -243,6 +243,23 @@ public final class Basis implements AutoCloseable {
         return view;
     }
 
+    /**
+     * Columns {@code [from, to)} of P (n × (to − from)), a view without a copy, in {@code scope}:
+     * a parameter's block, so that {@code P g} and {@code Pᵀα} can be taken block by block with
+     * no D-length temporaries ({@link SubspaceSgd}). Only for a whole (not sharded) basis.
+     */
+    public NDArray columns(long from, long to, NDManager scope) {
+        if (sharded()) {
+            throw new IllegalStateException("a sharded basis holds only its own columns");
+        }
+        if (from < 0 || to > dimension || from >= to) {
+            throw new IllegalArgumentException("columns [" + from + ", " + to + ") of a basis of dimension " + dimension);
+        }
+        NDArray view = rows.get("0:" + size() + ", " + from + ":" + to);
+        view.attach(scope);
+        return view;
+    }
+
     /** {@code P w}: the coordinates of the projection of {@code w} (length D) onto the span, float32, in {@code scope}. */
     public NDArray project(NDArray w, NDManager scope) {
         if (w.getShape().dimension() != 1 || w.size() != dimension) {

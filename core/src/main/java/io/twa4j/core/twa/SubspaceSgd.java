@@ -2,10 +2,12 @@ package io.twa4j.core.twa;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.optim.UpdateRule;
 import io.twa4j.core.params.FlatParameters;
+import io.twa4j.core.params.ParameterLayout;
 
 /**
  * TWA's training rule in coefficient form: the trainable parameters are {@code w = Pᵀα} for an
@@ -29,6 +31,8 @@ import io.twa4j.core.params.FlatParameters;
  * {@code Pᵀ Δα} to the float32 weights instead: only the step is rounded.
  */
 public final class SubspaceSgd implements UpdateRule {
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final Basis basis;
     private final FlatParameters parameters;
@@ -118,6 +122,11 @@ public final class SubspaceSgd implements UpdateRule {
      * paid, here for the gradient and in {@link Basis#combine} for {@code Pᵀα}).
      */
     private float[] projectedGradient(NDManager scope) {
+        if (blockwise()) {
+            float[] projected = blockwiseProjection(scope);
+            collective.allReduceSum(projected);
+            return projected;
+        }
         NDArray gradient = parameters.readGradient(scope);
         if (basis.sharded()) {
             float[] summed = gradient.toFloatArray();
@@ -164,6 +173,50 @@ public final class SubspaceSgd implements UpdateRule {
     }
 
     private void write(NDManager scope) {
+        if (blockwise()) {
+            blockwiseWrite(scope);
+            return;
+        }
         parameters.write(basis.combine(alpha, scope));
+    }
+
+    /**
+     * Whether {@code P g} and {@code Pᵀα} go parameter by parameter over column blocks of P (a
+     * whole float32 basis): the same products without the D-length concatenated gradient and
+     * combined point, which cost two D-length copies and their memory each step.
+     */
+    private boolean blockwise() {
+        return !basis.sharded() && basis.storage() == DataType.FLOAT32;
+    }
+
+    /** {@code P g = Σ_l P_l g_l} over the parameters l and their column blocks P_l. */
+    private float[] blockwiseProjection(NDManager scope) {
+        NDArray sum = null;
+        for (ParameterLayout.Entry entry : parameters.layout().entries()) {
+            NDArray gradient = entry.array().getGradient();
+            gradient.attach(scope);
+            NDArray flat = gradient.reshape(-1);
+            flat.attach(scope);
+            NDArray part = basis.columns(entry.offset(), entry.offset() + entry.size(), scope).matMul(flat);
+            part.attach(scope);
+            sum = sum == null ? part : sum.addi(part);
+        }
+        return sum.toFloatArray();
+    }
+
+    /** {@code w_l = P_lᵀ α} written into each parameter l in place. */
+    private void blockwiseWrite(NDManager scope) {
+        float[] values = new float[alpha.length];
+        for (int i = 0; i < alpha.length; i++) {
+            values[i] = (float) alpha[i];
+        }
+        NDArray coordinates = scope.create(values);
+        for (ParameterLayout.Entry entry : parameters.layout().entries()) {
+            NDArray piece = coordinates.matMul(basis.columns(entry.offset(), entry.offset() + entry.size(), scope));
+            piece.attach(scope);
+            NDArray shaped = piece.reshape(entry.shape());
+            shaped.attach(scope);
+            entry.array().set(ALL, shaped);
+        }
     }
 }
