@@ -34,6 +34,11 @@ final class TwaAfterOptions {
             description = "Store the basis as f32 or f16 (default: ${DEFAULT-VALUE}).")
     String basisDtype;
 
+    @Option(names = "--twa-baseline", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Evaluate the equal average of the snapshots (after a BN pass) before TWA, as a baseline;"
+                    + " --no-twa-baseline skips it (default: on).")
+    boolean baseline = true;
+
     @Option(names = "--twa-name", paramLabel = "NAME", description = "TWA result name (default: p0-<snapshots>).")
     String name;
 
@@ -50,7 +55,8 @@ final class TwaAfterOptions {
         }
         int snapshots = after * config.snapshots().snapshotsPerEpoch() + 1;
         TwaSettings twa = Check.flags(() -> new TwaSettings(name, 0, snapshots, 1, -1, epochs, lr, wd, momentum, schedule,
-                OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, basisDtype, "train"),
+                OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, basisDtype, "train",
+                baseline),
                 TwaOptions.AFTER_FLAGS);
         return new TrainingPlan(after, keepSnapshots, twa);
     }

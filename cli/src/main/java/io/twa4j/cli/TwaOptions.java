@@ -45,6 +45,11 @@ final class TwaOptions {
                     + " held-out ones (`train --val-ratio`; the journal version's TWA-v) (default: ${DEFAULT-VALUE}).")
     String trainOn;
 
+    @Option(names = "--baseline", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "First recompute BatchNorm for the equal average of the snapshots and evaluate it, the baseline TWA is"
+                    + " compared with (a BN pass and an evaluation; --no-baseline skips them) (default: on).")
+    boolean baseline = true;
+
     @Option(names = "--name", paramLabel = "NAME", description = "Result name, RUN/twa/NAME (default: p<start>-<end>).")
     String name;
 
@@ -52,7 +57,7 @@ final class TwaOptions {
     TwaSettings settings(int start, int end, int stride, int runBatchSize) {
         int batch = batchSize == null ? runBatchSize : batchSize;
         return Check.flags(() -> new TwaSettings(name, start, end, stride, trainStart, epochs, lr, wd, momentum, schedule,
-                OptimizerConfig.REFERENCE_MILESTONES, batch, tolerance, basisDtype, trainOn));
+                OptimizerConfig.REFERENCE_MILESTONES, batch, tolerance, basisDtype, trainOn, baseline));
     }
 
     /** The flags of {@code train --twa-after}: --twa-epochs, --twa-lr, ... */

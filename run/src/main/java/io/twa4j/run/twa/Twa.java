@@ -65,15 +65,22 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
                 : workspace.trainBatches(settings.batchSize());
         BatchSource test = workspace.testBatches();
         TwaState state = states == States.NONE ? null : new TwaState(context.run(), settings.name(), workspace, settings);
+        long begin = System.nanoTime();
         Begun begun = begin(context, state, train, test);
+        long trainFrom = System.nanoTime();
         SubspaceSgd sgd = begun.sgd();
         List<TrainingListener.EpochEvent> epochs = train(context, state, sgd, begun.from(), train, test);
+        long finalFrom = System.nanoTime();
         Evaluation twa = context.evaluateAfterBatchNorm(train, test, "twa-final", settings.epochs(), settings.name()).test();
-        double seconds = (System.nanoTime() - started) / 1e9 + basisSeconds;
-        context.console().out().printf(Locale.ROOT, "TWA + BN update: test loss %.4f acc %.4f (average: %.4f), %.1f s%n",
-                twa.loss(), twa.top1(), begun.average().top1(), seconds);
+        long ended = System.nanoTime();
+        double seconds = (ended - started) / 1e9 + basisSeconds;
+        TwaResultFiles.Times times = new TwaResultFiles.Times(basisSeconds, (trainFrom - begin) / 1e9, (finalFrom - trainFrom) / 1e9,
+                (ended - finalFrom) / 1e9, seconds);
+        context.console().out().printf(Locale.ROOT, "TWA + BN update: test loss %.4f acc %.4f%s, %.1f s%n", twa.loss(), twa.top1(),
+                begun.average() == null ? "" : String.format(Locale.ROOT, " (average: %.4f)", begun.average().top1()), seconds);
+        context.console().out().println(times.line());
         TwaResultFiles files = new TwaResultFiles(workspace, basis, points, basis.weightsBySource(sgd.coefficients()), settings,
-                new TwaResultFiles.Figures(begun.average(), twa, epochs, error, basisSeconds, seconds));
+                new TwaResultFiles.Figures(begun.average(), twa, epochs, error, times));
         Path written = context.writeResult(resultPath(), files::write);
         if (state != null) {
             state.clear();
@@ -111,10 +118,7 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
             if (states == States.CONTINUE) {
                 out.println("no saved TWA state for " + settings.name() + ": starting it over");
             }
-            try (NDManager scope = context.workspace().manager().newSubManager()) {
-                trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
-            }
-            Evaluation average = context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name()).test();
+            Evaluation average = settings.baseline() ? baseline(context, trainable, train, test) : null;
             SubspaceSgd sgd = subspaceSgd(context, trainable); // writes Pᵀ start
             if (state != null) {
                 state.attach(sgd);
@@ -128,9 +132,19 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
             out.printf(Locale.ROOT, "continuing TWA %s at epoch %d, step %d%n", settings.name(), from.epoch() + 1, from.step());
             begun = new Begun(from, state.average(), sgd);
         }
-        out.printf(Locale.ROOT, "average of the %d snapshots + BN update: test loss %.4f acc %.4f%n",
-                points.size(), begun.average().loss(), begun.average().top1());
+        if (begun.average() != null) {
+            out.printf(Locale.ROOT, "average of the %d snapshots + BN update: test loss %.4f acc %.4f%n",
+                    points.size(), begun.average().loss(), begun.average().top1());
+        }
         return begun;
+    }
+
+    /** The equal average of the snapshots written into the model, its BatchNorm recomputed, evaluated. */
+    private Evaluation baseline(MethodContext context, FlatParameters trainable, BatchSource train, BatchSource test) {
+        try (NDManager scope = context.workspace().manager().newSubManager()) {
+            trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
+        }
+        return context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name()).test();
     }
 
     /** The coefficients' SGD from {@code start}, its {@code P g} summed over the workspace's ranks. */

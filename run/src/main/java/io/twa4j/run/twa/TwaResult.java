@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * What a TWA run gives.
  *
- * @param average the equal average of the snapshots after a BatchNorm update (the baseline)
+ * @param average the equal average of the snapshots after a BatchNorm update (the baseline), or
+ *     null when TWA ran without one ({@link TwaSettings#baseline})
  * @param twa the trained combination after a BatchNorm update
  * @param epochs the TWA epochs (running BatchNorm statistics)
  * @param seconds wall time, the basis included

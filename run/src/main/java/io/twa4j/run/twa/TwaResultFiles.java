@@ -33,9 +33,27 @@ import java.util.Map;
 record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> points, Map<Integer, Double> weights, TwaSettings settings,
         Figures figures) {
 
-    /** What was measured: the baseline, the result, the epochs, the basis's error and the times. */
-    record Figures(Evaluation average, Evaluation twa, List<TrainingListener.EpochEvent> epochs, double basisError,
-            double basisSeconds, double seconds) {}
+    /** What was measured: the baseline (null without one), the result, the epochs, the basis's error and the times. */
+    record Figures(Evaluation average, Evaluation twa, List<TrainingListener.EpochEvent> epochs, double basisError, Times times) {}
+
+    /**
+     * Where TWA's wall time went, in seconds.
+     *
+     * @param basis building the basis
+     * @param baseline the equal average's BatchNorm pass and evaluation (0 without a baseline)
+     * @param training the coefficient epochs, their evaluations included
+     * @param last the final BatchNorm pass and evaluation
+     * @param total all of it
+     */
+    record Times(double basis, double baseline, double training, double last, double total) {
+
+        /** One line for the console. */
+        String line() {
+            return String.format(Locale.ROOT, "time: basis %.1f s, baseline %.1f s, training %.1f s, final BN update + evaluation %.1f s"
+                    + " (fixed costs %.1f s = %.0f%% of the total)", basis, baseline, training, last, basis + baseline + last,
+                    100 * (basis + baseline + last) / total);
+        }
+    }
 
     /** Writes every file into {@code directory}. */
     void write(Path directory) throws IOException {
@@ -72,25 +90,27 @@ record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> poin
         summary.put("dropped", basis.droppedSources());
         summary.put("D", basis.dimension());
         summary.put("basis_error", figures.basisError());
-        summary.put("basis_seconds", figures.basisSeconds());
-        summary.put("average", MetricsListener.testValues(figures.average()));
+        summary.put("basis_seconds", figures.times().basis());
+        summary.put("average", figures.average() == null ? null : MetricsListener.testValues(figures.average()));
         summary.put("twa", MetricsListener.testValues(figures.twa()));
         List<Map<String, Object>> perEpoch = new ArrayList<>();
         for (TrainingListener.EpochEvent epoch : figures.epochs()) {
             perEpoch.add(MetricsListener.line("twa", epoch));
         }
         summary.put("epochs", perEpoch);
-        summary.put("seconds", figures.seconds());
+        summary.put("seconds", figures.times().total());
+        summary.put("seconds_split", Map.of("basis", figures.times().basis(), "baseline", figures.times().baseline(),
+                "training", figures.times().training(), "final_bn_and_evaluation", figures.times().last()));
         return summary;
     }
 
     private Plots.Chart accuracyChart() {
         List<TrainingListener.EpochEvent> epochs = figures.epochs();
         Plots.Chart accuracy = new Plots.Chart("Test accuracy during TWA", "TWA epoch", "test accuracy");
-        for (int e = 0; e <= epochs.size(); e++) {
+        for (int e = 0; e <= epochs.size() && figures.average() != null; e++) {
             accuracy.point("average of the snapshots + BN update", e, figures.average().top1());
         }
-        if (settings.trainStart() == -1) {
+        if (settings.trainStart() == -1 && figures.average() != null) {
             accuracy.point("TWA (running BN statistics)", 0, figures.average().top1()); // it starts at the average
         }
         for (TrainingListener.EpochEvent epoch : epochs) {

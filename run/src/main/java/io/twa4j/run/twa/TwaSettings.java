@@ -34,6 +34,8 @@ import java.util.Locale;
  * @param basisDtype how the basis is stored: f32 or f16
  * @param trainOn the images the coefficients are trained on (and BatchNorm statistics recomputed
  *     from): {@code train}, or {@code val} for the run's held-out part (the journal version's TWA-v)
+ * @param baseline whether to evaluate the equal average of the snapshots (after its own BatchNorm
+ *     pass) before training, as the reference does; without it TWA saves that pass and evaluation
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TwaSettings(
@@ -51,7 +53,8 @@ public record TwaSettings(
         int batchSize,
         double tolerance,
         String basisDtype,
-        String trainOn) {
+        String trainOn,
+        boolean baseline) {
 
     /** The image sets the coefficients can be trained on. */
     public static final List<String> TRAIN_ON = List.of("train", "val");
@@ -91,19 +94,19 @@ public record TwaSettings(
      */
     public static TwaSettings reference(int start, int end, int batchSize) {
         return new TwaSettings(null, start, end, 1, -1, 10, 2, 1e-5, 0.9, "step", OptimizerConfig.REFERENCE_MILESTONES, batchSize,
-                Basis.DEFAULT_TOLERANCE, "f32", "train");
+                Basis.DEFAULT_TOLERANCE, "f32", "train", true);
     }
 
     /** These settings with {@code epochs} epochs and schedule {@code schedule}. */
     public TwaSettings withEpochs(int epochs, String schedule) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype, trainOn);
+                batchSize, tolerance, basisDtype, trainOn, baseline);
     }
 
     /** These settings under the name {@code name}. */
     public TwaSettings named(String name) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype, trainOn);
+                batchSize, tolerance, basisDtype, trainOn, baseline);
     }
 
     private static void checkRange(int start, int end, int stride) {
@@ -132,6 +135,12 @@ public record TwaSettings(
         return Settings.oneOf("basis_dtype", name, BASIS_DTYPES).equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32;
     }
 
+    /** These settings with or without the baseline (the equal average, BN-updated and evaluated first). */
+    public TwaSettings withBaseline(boolean baseline) {
+        return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
+                batchSize, tolerance, basisDtype, trainOn, baseline);
+    }
+
     /** Whether the coefficients learn on the run's held-out images. */
     public boolean onHeldOut() {
         return "val".equals(trainOn);
@@ -140,7 +149,7 @@ public record TwaSettings(
     /** These settings learning on {@code trainOn} ({@code train} or {@code val}). */
     public TwaSettings trainedOn(String trainOn) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype, trainOn);
+                batchSize, tolerance, basisDtype, trainOn, baseline);
     }
 
     /** The engine type of {@link #basisDtype}. */

@@ -27,12 +27,14 @@ public final class TwaState extends ResumePoint {
 
     private SubspaceSgd sgd;
     private final String settings;
+    private final boolean baseline;
     private Evaluation average;
 
     /** The states of the TWA run {@code name} of {@code run}, on {@code workspace}'s model. */
     public TwaState(RunDirectory run, String name, Workspace workspace, TwaSettings settings) {
         super(new StateStore(directory(run, name)), workspace, run);
         this.settings = settingsJson(settings);
+        this.baseline = settings.baseline();
     }
 
     /** Where the states of TWA run {@code name} are kept. */
@@ -54,7 +56,7 @@ public final class TwaState extends ResumePoint {
         this.sgd = optimiser;
     }
 
-    /** The baseline evaluation to save with each state. */
+    /** The baseline evaluation to save with each state (null without a baseline). */
     public void baseline(Evaluation evaluation) {
         this.average = evaluation;
     }
@@ -71,6 +73,9 @@ public final class TwaState extends ResumePoint {
             tensors.put("momentum", scope.create(sgd.momentumBuffer()));
         }
         metadata.put("settings", settings);
+        if (average == null) {
+            return;
+        }
         metadata.put("average_loss", Double.toString(average.loss()));
         metadata.put("average_top1", Double.toString(average.top1()));
         metadata.put("average_top5", Double.toString(average.top5()));
@@ -92,11 +97,12 @@ public final class TwaState extends ResumePoint {
     protected void restoreFrom(Map<String, NDArray> tensors, StateStore.Saved state) {
         NDArray momentum = tensors.get("momentum");
         sgd.restore(tensors.get("alpha").toDoubleArray(), momentum == null ? null : momentum.toDoubleArray());
-        average = new Evaluation(state.getDouble("average_loss"), state.getDouble("average_top1"),
+        // the settings, checked equal before, say whether the state holds a baseline
+        average = !baseline ? null : new Evaluation(state.getDouble("average_loss"), state.getDouble("average_top1"),
                 state.getDouble("average_top5"), state.getLong("average_examples"));
     }
 
-    /** The baseline evaluation (restored when resuming). */
+    /** The baseline evaluation (restored when resuming), or null without a baseline. */
     public Evaluation average() {
         return average;
     }
