@@ -28,10 +28,11 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure where a TWA step's time and memory go.",
             "",
-            "Forward/backward vs the subspace update, the projection (two passes over P) vs the",
-            "copy-bandwidth bound, and peak memory vs the basis's size. Uses synthetic inputs;",
-            "prints a table (or --json).",
+            "The SGD step against the TWA step of the same model; forward/backward vs the subspace",
+            "update, the projection (two passes over P) vs the copy-bandwidth bound; the SGD loop's",
+            "steady memory vs the TWA loop's peak. Uses synthetic inputs; prints a table (or --json).",
             "With --loader DIR: the image-folder loader's throughput on DIR instead.",
+            "With --peer: the same work in twa4j and in PyTorch, and their ratios.",
             "With --exchange [--workers N]: what a data-parallel step exchanges and what it costs",
             "(SGD's gradient, TWA's n numbers, TWA on a split basis), on N worker processes."})
 final class BenchCommand implements Callable<Integer> {
@@ -43,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--n", paramLabel = "N", defaultValue = "30", description = "Basis rows (default: ${DEFAULT-VALUE}).")
     int rows;
 
-    @Option(names = "--steps", paramLabel = "S", defaultValue = "20", description = "Timed TWA steps per model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "S", defaultValue = "20",
+            description = "Timed steps of each loop (SGD, TWA) per model, after 10 untimed (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -61,6 +63,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = false, heading = "%nThe image-folder loader instead:%n")
     LoaderBenchOptions loader;
+
+    @ArgGroup(exclusive = false, heading = "%ntwa4j against PyTorch instead:%n")
+    PeerBenchOptions peer;
 
     @Option(names = "--exchange", description = "Measure a data-parallel step's exchange instead (with --workers N).")
     boolean exchange;
@@ -110,6 +115,10 @@ final class BenchCommand implements Callable<Integer> {
         Check.positive("--n", rows);
         Check.positive("--steps", steps);
         Check.positive("--batch-size", batchSize);
+        if (peer != null) {
+            peer.run(rows, steps, batchSize, json);
+            return ExitCode.OK;
+        }
         if (exchange) {
             List<String> names = models.stream().map(model -> Check.flags(() -> Settings.valid("model", () -> ModelZoo.canonicalName(model))))
                     .toList();
@@ -131,16 +140,21 @@ final class BenchCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         }
-        System.out.printf(Locale.ROOT, "%-10s %10s %4s %9s %9s %9s %9s %9s %9s %7s %9s %9s%n", "model", "D", "n",
-                "step ms", "fwd/bwd", "update", "P g ms", "Pt a ms", "bound ms", "x bound", "P MiB", "peak MiB");
+        System.out.printf(Locale.ROOT, "%-11s %10s %4s %8s %8s %8s %8s %6s %8s %8s %8s %7s %7s %8s %8s %8s%n", "model", "D", "n",
+                "SGD ms", "TWA ms", "fwd/bwd", "update", "TWA/SGD", "P g ms", "Pt a ms", "bound ms", "x bound", "P MiB",
+                "SGD MiB", "TWA MiB", "bound");
         for (Map<String, Object> r : results) {
-            System.out.printf(Locale.ROOT, "%-10s %10d %4d %9.1f %9.1f %9.1f %9.2f %9.2f %9.2f %7.2f %9.0f %9s%n",
-                    r.get("model"), r.get("D"), r.get("n"), r.get("step_ms"), r.get("forward_backward_ms"), r.get("update_ms"),
-                    r.get("project_ms"), r.get("combine_ms"), r.get("bound_ms"), r.get("projection_over_bound"),
-                    r.get("basis_mib"), r.get("peak_rss_mib"));
+            System.out.printf(Locale.ROOT, "%-11s %10d %4d %8.1f %8.1f %8.1f %8.1f %6.3f  %8.2f %8.2f %8.2f %7.2f %7.0f %8s %8s %8s%n",
+                    r.get("model"), r.get("D"), r.get("n"), r.get("sgd_step_ms"), r.get("step_ms"), r.get("forward_backward_ms"),
+                    r.get("update_ms"), r.get("twa_over_sgd"), r.get("project_ms"), r.get("combine_ms"), r.get("bound_ms"),
+                    r.get("projection_over_bound"), r.get("basis_mib"), r.get("sgd_steady_rss_mib"), r.get("peak_rss_mib"),
+                    r.get("peak_bound_mib") == null ? null : String.format(Locale.ROOT, "%.0f", (Double) r.get("peak_bound_mib")));
         }
-        System.out.printf(Locale.ROOT, "copy bandwidth %.1f GB/s; bound = 2 n D bytes-per-entry / copy bandwidth (one read of P for P g, one for Pt a)%n",
+        System.out.printf(Locale.ROOT, "median step times; fwd/bwd and update split the TWA step; copy bandwidth %.1f GB/s;"
+                + " bound = 2 n D bytes-per-entry / copy bandwidth (one read of P for P g, one for Pt a)%n",
                 (Double) results.get(0).get("copy_gb_per_s"));
+        System.out.println("memory: SGD MiB = resident set after the SGD steps; TWA MiB = peak of the TWA loop (basis included);"
+                + " bound = P MiB + 1.2 x SGD MiB");
         return ExitCode.OK;
     }
 

@@ -1,6 +1,5 @@
 package io.twa4j.run.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -18,10 +17,6 @@ import io.twa4j.core.train.TrainingListener;
 import io.twa4j.core.train.TrainingLoop;
 import io.twa4j.core.twa.Basis;
 import io.twa4j.core.twa.SubspaceSgd;
-import io.twa4j.vision.data.ImageBatchSource;
-import io.twa4j.vision.data.ImageSet;
-import io.twa4j.vision.data.SyntheticImages;
-import io.twa4j.vision.models.ModelZoo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,18 +41,15 @@ public record ExchangeBench(int rows, int steps, int batchSize) {
 
     /** One row per mode for {@code model}: model, mode, workers, D, n, floats/bytes per step, exchange and step ms, share. */
     public List<Map<String, Object>> measure(String model, Collective collective) {
-        Shape chw = "cnn".equals(model) ? new Shape(1, 28, 28) : new Shape(3, 32, 32);
-        ImageSet images = SyntheticImages.generate(7, batchSize * (steps + 3), 10, (int) chw.get(0), (int) chw.get(1), (int) chw.get(2));
-        BatchSource batches = ImageBatchSource.builder(images).setBatchSize(batchSize).optSeed(1).build();
+        Shape chw = BenchSteps.defaultInput(model);
+        BatchSource batches = BenchSteps.syntheticBatches(chw, batchSize, steps + 3);
         List<Map<String, Object>> results = new ArrayList<>();
         for (String mode : MODES) {
             if (mode.equals("twa-split-basis") && collective.size() == 1) {
                 continue;
             }
             try (NDManager manager = NDManager.newBaseManager()) {
-                Engine.getInstance().setRandomSeed(1);
-                Block block = ModelZoo.build(model, 10, (int) chw.get(0));
-                block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(chw));
+                Block block = BenchSteps.model(model, chw, manager);
                 results.add(measure(model, mode, block, manager, batches, collective));
             }
         }
@@ -70,7 +62,8 @@ public record ExchangeBench(int rows, int steps, int batchSize) {
         TimedCollective timed = new TimedCollective(collective);
         Collective used = collective.size() == 1 ? collective : timed;
         try (SgdUpdate sgd = new SgdUpdate(trainable.layout(), 0.9, 1e-4);
-                Basis basis = mode.equals("sgd") ? null : basis(trainable, manager, mode.equals("twa-split-basis") ? used : Collective.single())) {
+                Basis basis = mode.equals("sgd") ? null : BenchSteps.randomBasis(trainable, manager, rows, DataType.FLOAT32,
+                        mode.equals("twa-split-basis") ? used : Collective.single())) {
             UpdateRule rule = basis == null ? new AllReducedGradients(trainable, used, sgd)
                     : new SubspaceSgd(basis, trainable, new SubspaceSgd.Hyperparameters(0.9, 1e-5), basis.coordinatesOfMean(), used);
             long[] started = new long[1];
@@ -123,18 +116,6 @@ public record ExchangeBench(int rows, int steps, int batchSize) {
             collective.allReduceSum(data);
             millis[i] = (System.nanoTime() - started) / 1e6;
         }
-        return TwaStepBench.median(millis);
-    }
-
-    /** A basis of {@code rows} random directions (what they are does not change the cost). */
-    private Basis basis(FlatParameters trainable, NDManager manager, Collective shards) {
-        Basis basis = new Basis(manager, trainable.size(), rows, Basis.DEFAULT_TOLERANCE, DataType.FLOAT32, shards);
-        for (int i = 0; i < rows; i++) {
-            try (NDManager scope = manager.newSubManager()) {
-                Engine.getInstance().setRandomSeed(100 + i); // every rank draws the same rows
-                basis.add(i, scope.randomNormal(new Shape(trainable.size())));
-            }
-        }
-        return basis;
+        return BenchSteps.median(millis);
     }
 }

@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 /** The process's resident memory (Linux {@code /proc/self/status}), recorded with the metrics to show it does not grow. */
 public final class ResidentMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
     private ResidentMemory() {}
 
@@ -19,6 +20,20 @@ public final class ResidentMemory {
     /** The peak resident set size so far in MiB, or empty where the platform does not tell. */
     public static OptionalLong peakMegabytes() {
         return field("VmHWM:");
+    }
+
+    /**
+     * Resets the peak resident set size to the current one (Linux 4.0+: {@code 5} written to
+     * {@code /proc/self/clear_refs}), so that {@link #peakMegabytes()} measures from now; returns
+     * whether it could.
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static OptionalLong field(String name) {

@@ -1,4 +1,4 @@
-"""The PyTorch reference definitions of twa4j's model zoo, for the interop tests.
+"""The PyTorch reference definitions of twa4j's model zoo, for the interop tests and `twa4j bench --peer`.
 
 VGG, PreResNet and WideResNet are written from nblt/TWA's models/ (vgg.py, preresnet.py,
 wide_resnet.py; timgaripov/swa has the same VGG and PreResNet, and the WideResNet28x10 that
@@ -19,7 +19,10 @@ from collections import OrderedDict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
+try:  # the interop commands read and write safetensors; bench --peer needs only the models
+    from safetensors.torch import load_file, save_file
+except ImportError:
+    load_file = save_file = None
 
 # --- VGG (models/vgg.py) ---
 VGG_CFG = {

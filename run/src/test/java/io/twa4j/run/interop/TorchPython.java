@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the PyTorch reference definitions ({@code interop/reference_models.py}) with the interpreter
+ * Runs the PyTorch reference definitions ({@code io/twa4j/run/peer/reference_models.py}, a main
+ * resource: {@code bench --peer} builds its models from it too) with the interpreter
  * named by {@code TWA4J_TORCH_PYTHON}, else {@code python3}.
  */
 final class TorchPython {
@@ -40,7 +41,7 @@ final class TorchPython {
 
     /** Runs {@code reference_models.py} with {@code args}; its one JSON line, or an AssertionError with its output. */
     static JsonNode reference(String... args) throws IOException {
-        return script("reference_models.py", args);
+        return script("/io/twa4j/run/peer/reference_models.py", args);
     }
 
     /** Why {@code module} cannot be imported here, or null when it can. */
@@ -53,7 +54,7 @@ final class TorchPython {
         }
     }
 
-    /** Runs the test resource {@code interop/NAME} with {@code args}; its last line as JSON, or an AssertionError with its output. */
+    /** Runs the test resource {@code interop/NAME} (or the resource at an absolute NAME) with {@code args}; its last line as JSON, or an AssertionError with its output. */
     static JsonNode script(String name, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(resource(name).toString());
@@ -68,7 +69,7 @@ final class TorchPython {
 
     private static Path resource(String name) {
         try {
-            return Path.of(TorchPython.class.getResource("/interop/" + name).toURI());
+            return Path.of(TorchPython.class.getResource(name.startsWith("/") ? name : "/interop/" + name).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
