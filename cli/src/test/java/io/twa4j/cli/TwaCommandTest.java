@@ -69,6 +69,35 @@ class TwaCommandTest {
     }
 
     @Test
+    void withoutTheBaselineTheSameCoefficientsComeOutAndTheSummarySaysSo() throws IOException {
+        Path copy = temp.resolve("no-baseline");
+        try (var paths = Files.walk(run)) {
+            for (Path path : paths.toList()) {
+                Path target = copy.resolve(run.relativize(path).toString());
+                if (path.startsWith(run.resolve("twa"))) {
+                    continue; // the run as training left it
+                }
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
+        CliRunner.Result twa = CliRunner.run("twa", "--run", copy.toString(), "--params-start", "0", "--params-end", "5",
+                "--epochs", "1", "--lr", "0.5", "--no-baseline", "--name", "p0-5");
+        assertThat(twa.exitCode()).as(twa.err()).isZero();
+        assertThat(twa.out()).doesNotContain("average of the").contains("time: basis").contains("baseline 0.0 s");
+        JsonNode summary = JSON.readTree(copy.resolve("twa/p0-5/summary.json").toFile());
+        assertThat(summary.get("average").isNull()).isTrue();
+        assertThat(summary.get("settings").get("baseline").asBoolean()).isFalse();
+        assertThat(summary.get("seconds_split").get("training").asDouble()).isPositive();
+        // the baseline's BN pass only touches running statistics, which train-mode steps do not read
+        assertThat(Files.readAllLines(copy.resolve("twa/p0-5/coefficients.csv")))
+                .isEqualTo(Files.readAllLines(run.resolve("twa/p0-5/coefficients.csv")));
+    }
+
+    @Test
     void theCoefficientsReproduceTheWeightsFromTheSnapshots() throws IOException {
         Path result = run.resolve("twa/p0-5");
         List<String> csv = Files.readAllLines(result.resolve("coefficients.csv"));
