@@ -37,6 +37,9 @@ import picocli.CommandLine.Option;
             "(SGD's gradient, TWA's n numbers, TWA on a split basis), on N worker processes."})
 final class BenchCommand implements Callable<Integer> {
 
+    /** Untimed steps before the timed ones: the first ~10 steps of a loop run slower (allocator and oneDNN caches warming). */
+    private static final int WARMUP = 10;
+
     @Option(names = "--model", split = ",", defaultValue = "cnn,resnet18",
             description = "Models to measure, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> models;
@@ -129,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
             throw RunError.settings("--input must be C,H,W, got " + chw);
         }
         String dtype = Check.flags(() -> Settings.oneOf("basis_dtype", basisDtype.toLowerCase(Locale.ROOT), TwaSettings.BASIS_DTYPES));
-        TwaStepBench bench = new TwaStepBench(rows, steps, batchSize, chw, dtype);
+        TwaStepBench bench = new TwaStepBench(rows, steps, WARMUP, batchSize, chw, dtype);
         List<Map<String, Object>> results = new ArrayList<>();
         for (String model : models) {
             results.add(bench.measure(Check.flags(() -> Settings.valid("model", () -> ModelZoo.canonicalName(model)))));

@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Reads and writes the parameters of a {@link ParameterLayout} as one flat vector of length D.
@@ -80,6 +82,33 @@ public final class FlatParameters {
     }
 
     /**
+     * Hands each parameter's accumulated gradient, flattened (its length, in {@code scope}), to
+     * {@code action} with the parameter's place in the flat vector: a product over the flat
+     * gradient taken piece by piece, without the D-length concatenation of {@link #readGradient}.
+     */
+    public void forEachGradient(BiConsumer<ParameterLayout.Entry, NDArray> action, NDManager scope) {
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            NDArray gradient = entry.array().getGradient();
+            gradient.attach(scope);
+            NDArray piece = gradient.reshape(-1);
+            piece.attach(scope);
+            action.accept(entry, piece);
+        }
+    }
+
+    /**
+     * Writes into each parameter, in place, the flat piece (its length) that {@code piece} makes
+     * for it: {@link #write(NDArray)} without a D-length vector.
+     */
+    public void writeEach(Function<ParameterLayout.Entry, NDArray> piece, NDManager scope) {
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            NDArray shaped = piece.apply(entry).reshape(entry.shape());
+            shaped.attach(scope);
+            entry.array().set(ALL, shaped);
+        }
+    }
+
+    /**
      * Replaces the accumulated gradients with {@code flat} (length D, layout order), in place: a
      * data-parallel step puts the all-reduced gradient back before its update rule reads it.
      */
@@ -102,7 +131,7 @@ public final class FlatParameters {
     }
 
     /** Hands each parameter its piece of {@code flat}, shaped like it. */
-    private void forEachPiece(NDArray flat, java.util.function.BiConsumer<NDArray, NDArray> action) {
+    private void forEachPiece(NDArray flat, BiConsumer<NDArray, NDArray> action) {
         if (flat.getShape().dimension() != 1 || flat.size() != layout.size()) {
             throw new IllegalArgumentException(
                     "flat vector has shape " + flat.getShape() + ", layout needs (" + layout.size() + ")");

@@ -276,11 +276,16 @@ public final class Basis implements AutoCloseable {
 
     /** {@code Pᵀ α} for coordinates held on the host (length n), float32, in {@code scope}. */
     public NDArray combine(double[] alpha, NDManager scope) {
+        return combine(coordinates(alpha, scope), scope);
+    }
+
+    /** Coordinates held on the host as a float32 vector in {@code scope}. */
+    static NDArray coordinates(double[] alpha, NDManager scope) {
         float[] values = new float[alpha.length];
         for (int i = 0; i < alpha.length; i++) {
             values[i] = (float) alpha[i];
         }
-        return combine(scope.create(values), scope);
+        return scope.create(values);
     }
 
     /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), float32, in {@code scope}. */

@@ -2,8 +2,8 @@ package io.twa4j.core.twa;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.optim.UpdateRule;
 import io.twa4j.core.params.FlatParameters;
@@ -31,8 +31,6 @@ import io.twa4j.core.params.ParameterLayout;
  * {@code Pᵀ Δα} to the float32 weights instead: only the step is rounded.
  */
 public final class SubspaceSgd implements UpdateRule {
-
-    private static final NDIndex ALL = new NDIndex("...");
 
     private final Basis basis;
     private final FlatParameters parameters;
@@ -191,32 +189,27 @@ public final class SubspaceSgd implements UpdateRule {
 
     /** {@code P g = Σ_l P_l g_l} over the parameters l and their column blocks P_l. */
     private float[] blockwiseProjection(NDManager scope) {
-        NDArray sum = null;
-        for (ParameterLayout.Entry entry : parameters.layout().entries()) {
-            NDArray gradient = entry.array().getGradient();
-            gradient.attach(scope);
-            NDArray flat = gradient.reshape(-1);
-            flat.attach(scope);
-            NDArray part = basis.columns(entry.offset(), entry.offset() + entry.size(), scope).matMul(flat);
+        NDArray sum = scope.zeros(new Shape(alpha.length));
+        parameters.forEachGradient((entry, gradient) -> {
+            NDArray part = columnsOf(entry, scope).matMul(gradient);
             part.attach(scope);
-            sum = sum == null ? part : sum.addi(part);
-        }
+            sum.addi(part);
+        }, scope);
         return sum.toFloatArray();
     }
 
     /** {@code w_l = P_lᵀ α} written into each parameter l in place. */
     private void blockwiseWrite(NDManager scope) {
-        float[] values = new float[alpha.length];
-        for (int i = 0; i < alpha.length; i++) {
-            values[i] = (float) alpha[i];
-        }
-        NDArray coordinates = scope.create(values);
-        for (ParameterLayout.Entry entry : parameters.layout().entries()) {
-            NDArray piece = coordinates.matMul(basis.columns(entry.offset(), entry.offset() + entry.size(), scope));
+        NDArray coordinates = Basis.coordinates(alpha, scope);
+        parameters.writeEach(entry -> {
+            NDArray piece = coordinates.matMul(columnsOf(entry, scope));
             piece.attach(scope);
-            NDArray shaped = piece.reshape(entry.shape());
-            shaped.attach(scope);
-            entry.array().set(ALL, shaped);
-        }
+            return piece;
+        }, scope);
+    }
+
+    /** The columns of P that belong to parameter {@code entry}. */
+    private NDArray columnsOf(ParameterLayout.Entry entry, NDManager scope) {
+        return basis.columns(entry.offset(), entry.offset() + entry.size(), scope);
     }
 }

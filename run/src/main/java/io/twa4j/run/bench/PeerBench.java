@@ -19,11 +19,12 @@ import io.twa4j.vision.data.Datasets;
 import io.twa4j.vision.data.ImageBatchSource;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * twa4j and PyTorch on the same work, one after the other in one run ({@code twa4j bench --peer}):
@@ -38,15 +39,15 @@ import java.util.function.Supplier;
  */
 public record PeerBench(Settings settings) {
 
-    /** The models whose steps are timed, with their inputs. */
-    static final Map<String, Shape> STEP_MODELS = Map.of("cnn", new Shape(1, 28, 28), "PreResNet20", new Shape(3, 32, 32),
-            "resnet18", new Shape(3, 32, 32));
+    /** A model whose steps are timed, and its input (C, H, W). */
+    record StepModel(String name, Shape input) {}
+
+    /** The models whose steps are timed, in the report's order. */
+    static final List<StepModel> STEP_MODELS = List.of(new StepModel("cnn", new Shape(1, 28, 28)),
+            new StepModel("PreResNet20", new Shape(3, 32, 32)), new StepModel("resnet18", new Shape(3, 32, 32)));
 
     /** The epochs trained: the first (engine and JIT warming up) and one in the steady state. */
     static final int EPOCHS = 2;
-
-    /** The order of {@link #STEP_MODELS} in the report. */
-    static final List<String> STEP_ORDER = List.of("cnn", "PreResNet20", "resnet18");
 
     /**
      * What to run.
@@ -92,28 +93,38 @@ public record PeerBench(Settings settings) {
     public Report run(PrintStream progress) {
         List<String> notes = new ArrayList<>();
         Map<String, Object> ours = new LinkedHashMap<>();
-        int[] order = measureData(ours, notes, progress);
+        DataPass data = measureData(ours, notes, progress);
         measureSteps(ours, progress);
         progress.println("twa4j: the TWA step of cnn (n = " + settings.rows() + ")");
-        ours.put("twa", new TwaStepBench(settings.rows(), settings.steps(), settings.batchSize(), null, "f32").measure("cnn"));
+        ours.put("twa", new TwaStepBench(settings.rows(), settings.steps(), settings.warmup(), settings.batchSize(), null, "f32")
+                .measure("cnn"));
         PeerPython python = PeerPython.find(settings.python());
         Map<String, Object> theirs = Map.of();
         if (python.missing() != null) {
             notes.add("PyTorch side skipped: " + python.missing());
         } else {
             progress.println("PyTorch " + python.version() + ": the same workloads");
-            theirs = python.run(spec(order), order);
+            theirs = python.run(spec(data), data == null ? null : data.order());
             notes.add("PyTorch " + theirs.get("torch") + " with " + theirs.get("threads") + " threads");
         }
         return new Report(PeerRows.of(ours, theirs, settings.rows()), notes);
     }
 
     /**
-     * Two cnn epochs (SGD lr 0.1, momentum 0.9, wd 1e-4, as {@code twa4j train} runs them) each
-     * with its evaluation, a BN pass and an evaluation on Fashion-MNIST into {@code out}; the
-     * epochs' batch orders one after the other, or null without the data.
+     * What the data workloads ran on.
+     *
+     * @param order the epochs' batch orders, one after the other
+     * @param train the training examples
+     * @param test the test examples
      */
-    private int[] measureData(Map<String, Object> out, List<String> notes, PrintStream progress) {
+    private record DataPass(int[] order, int train, int test) {}
+
+    /**
+     * Two cnn epochs (SGD lr 0.1, momentum 0.9, wd 1e-4, as {@code twa4j train} runs them) each
+     * with its evaluation, a BN pass and an evaluation on Fashion-MNIST into {@code out}; what
+     * they ran on, or null without the data.
+     */
+    private DataPass measureData(Map<String, Object> out, List<String> notes, PrintStream progress) {
         DataConfig data = new DataConfig("fashion-mnist", settings.dataDir(), settings.trainLimit(), settings.testLimit(),
                 settings.batchSize(), settings.evalBatchSize(), false, null, null);
         RunConfig config = RunConfig.train(data, "cnn", new OptimizerConfig(1, 0.1, 0.9, 1e-4, "constant", List.of(0.5)), 1);
@@ -136,11 +147,13 @@ public record PeerBench(Settings settings) {
                 for (int e = 0; e < EPOCHS; e++) {
                     int first = e;
                     Map<String, Object> epoch = new LinkedHashMap<>();
-                    epoch.put("peak_rss_mib", peakOf(() -> {
-                        epoch.put("train_s", seconds(() -> loop.run(train, null, first, first + 1)));
-                        epoch.put("eval_s", seconds(() -> epoch.put("test_acc", workspace.evaluate(test).top1())));
-                        return null;
-                    }));
+                    ResidentMemory.Measured<Double> trained = ResidentMemory.peakOf(() -> seconds(() -> loop.run(train, null, first,
+                            first + 1)));
+                    ResidentMemory.Measured<Double> evaluated = ResidentMemory.peakOf(
+                            () -> seconds(() -> epoch.put("test_acc", workspace.evaluate(test).top1())));
+                    epoch.put("train_s", trained.value());
+                    epoch.put("eval_s", evaluated.value());
+                    epoch.put("peak_rss_mib", larger(trained.peakMib(), evaluated.peakMib()));
                     epochs.add(epoch);
                 }
             }
@@ -149,54 +162,54 @@ public record PeerBench(Settings settings) {
             out.put("bn_pass", timedWithPeak(() -> BatchNormUpdate.run(workspace.block(), workspace.manager(), train)));
             out.put("eval", timedWithPeak(() -> workspace.evaluate(test)));
             ImageBatchSource images = (ImageBatchSource) train;
-            return java.util.stream.IntStream.range(0, EPOCHS).flatMap(e -> java.util.Arrays.stream(images.order(e))).toArray();
+            int[] order = IntStream.range(0, EPOCHS).flatMap(e -> Arrays.stream(images.order(e))).toArray();
+            return new DataPass(order, train.size(), test.size());
         }
     }
 
     /** Median SGD steps of every model in {@link #STEP_MODELS} on random inputs into {@code out}. */
     private void measureSteps(Map<String, Object> out, PrintStream progress) {
         Map<String, Object> steps = new LinkedHashMap<>();
-        for (String model : STEP_ORDER) {
-            progress.println("twa4j: " + model + " steps on " + STEP_MODELS.get(model));
-            Shape chw = STEP_MODELS.get(model);
-            BatchSource batches = BenchSteps.syntheticBatches(chw, settings.batchSize(), settings.warmup() + settings.steps());
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("peak_rss_mib", peakOf(() -> {
+        for (StepModel model : STEP_MODELS) {
+            progress.println("twa4j: " + model.name() + " steps on " + model.input());
+            BatchSource batches = BenchSteps.syntheticBatches(model.input(), settings.batchSize(), settings.warmup() + settings.steps());
+            ResidentMemory.Measured<BenchSteps.Split> timed = ResidentMemory.peakOf(() -> {
                 try (NDManager manager = NDManager.newBaseManager()) {
-                    Block block = BenchSteps.model(model, chw, manager);
+                    Block block = BenchSteps.model(model.name(), model.input(), manager);
                     try (SgdUpdate sgd = new SgdUpdate(ParameterLayout.trainable(block), 0.9, 1e-4)) {
-                        BenchSteps.Split split = BenchSteps.time(block, manager, sgd, batches, settings.warmup());
-                        result.put("step_ms", split.stepMs());
-                        result.put("forward_backward_ms", split.forwardBackwardMs());
-                        result.put("update_ms", split.updateMs());
+                        return BenchSteps.time(block, manager, sgd, batches, settings.warmup());
                     }
                 }
-                return null;
-            }));
-            steps.put(model, result);
+            });
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("step_ms", timed.value().stepMs());
+            result.put("forward_backward_ms", timed.value().forwardBackwardMs());
+            result.put("update_ms", timed.value().updateMs());
+            result.put("peak_rss_mib", timed.peakMib());
+            steps.put(model.name(), result);
         }
         out.put("steps", steps);
     }
 
     /** The spec PyTorch's side runs: the same workloads and sizes. */
-    private Map<String, Object> spec(int[] order) {
+    private Map<String, Object> spec(DataPass pass) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("threads", PeerPython.engineThreads());
-        if (order != null) {
+        if (pass != null) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("dir", settings.dataDir() != null ? settings.dataDir() : Datasets.byName("fashion-mnist").defaultDir().toString());
-            data.put("train_limit", order.length / EPOCHS);
-            data.put("test_limit", settings.testLimit() == null ? 10_000 : settings.testLimit());
+            data.put("train_limit", pass.train());
+            data.put("test_limit", pass.test());
             spec.put("data", data);
             spec.put("epoch", Map.of("epochs", EPOCHS, "batch_size", settings.batchSize(), "eval_batch_size", settings.evalBatchSize()));
             spec.put("bn_pass", Map.of("batch_size", settings.batchSize()));
             spec.put("eval", Map.of("eval_batch_size", settings.evalBatchSize()));
         }
         List<List<Object>> models = new ArrayList<>();
-        STEP_ORDER.forEach(model -> models.add(List.of(model, STEP_MODELS.get(model).getShape())));
+        STEP_MODELS.forEach(model -> models.add(List.of(model.name(), model.input().getShape())));
         spec.put("steps", Map.of("models", models, "batch_size", settings.batchSize(), "warmup", settings.warmup(), "timed",
                 settings.steps()));
-        spec.put("twa", Map.of("model", "cnn", "shape", STEP_MODELS.get("cnn").getShape(), "n", settings.rows(), "batch_size",
+        spec.put("twa", Map.of("model", "cnn", "shape", STEP_MODELS.get(0).input().getShape(), "n", settings.rows(), "batch_size",
                 settings.batchSize(), "warmup", settings.warmup(), "timed", settings.steps()));
         return spec;
     }
@@ -209,16 +222,14 @@ public record PeerBench(Settings settings) {
 
     /** {@code seconds} and {@code peak_rss_mib} of {@code work}. */
     private static Map<String, Object> timedWithPeak(Supplier<?> work) {
+        ResidentMemory.Measured<Double> measured = ResidentMemory.peakOf(() -> seconds(work::get));
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("peak_rss_mib", peakOf(() -> result.put("seconds", seconds(work::get))));
+        result.put("seconds", measured.value());
+        result.put("peak_rss_mib", measured.peakMib());
         return result;
     }
 
-    /** The peak resident memory in MiB while {@code work} ran (from a reset of the peak), or null where Linux does not tell. */
-    private static Long peakOf(Supplier<?> work) {
-        boolean reset = ResidentMemory.resetPeak();
-        work.get();
-        OptionalLong peak = ResidentMemory.peakMegabytes();
-        return reset && peak.isPresent() ? peak.getAsLong() : null;
+    private static Long larger(Long a, Long b) {
+        return a == null || b == null ? null : Math.max(a, b);
     }
 }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -61,8 +62,8 @@ record PeerPython(String interpreter, String version, String missing) {
     }
 
     /**
-     * Runs {@code peer.py} on {@code spec} (with the epoch's batch order, or null) in a temporary
-     * folder, removed afterwards; its JSON result.
+     * Runs {@code peer.py} on {@code spec} in a temporary folder, removed afterwards, with the
+     * epochs' batch orders (or null) in a file named by the spec's {@code order}; its JSON result.
      *
      * @throws RunError when the script fails, naming its last line of output
      */
@@ -75,17 +76,14 @@ record PeerPython(String interpreter, String version, String missing) {
                     Files.copy(in, folder.resolve(name));
                 }
             }
+            Map<String, Object> full = new LinkedHashMap<>(spec);
             if (order != null) {
                 ByteBuffer bytes = ByteBuffer.allocate(4 * order.length).order(ByteOrder.LITTLE_ENDIAN);
                 bytes.asIntBuffer().put(order);
                 Files.write(folder.resolve("order.bin"), bytes.array());
-                @SuppressWarnings("unchecked")
-                Map<String, Object> epoch = new java.util.LinkedHashMap<>((Map<String, Object>) spec.get("epoch"));
-                epoch.put("order", folder.resolve("order.bin").toString());
-                spec = new java.util.LinkedHashMap<>(spec);
-                spec.put("epoch", epoch);
+                full.put("order", folder.resolve("order.bin").toString());
             }
-            Files.writeString(folder.resolve("spec.json"), Json.COMPACT.writeValueAsString(spec));
+            Files.writeString(folder.resolve("spec.json"), Json.COMPACT.writeValueAsString(full));
             return new ObjectMapper().convertValue(Json.TREE.readTree(execute(folder)), new TypeReference<Map<String, Object>>() {});
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -31,8 +31,9 @@ final class PeerRows {
             table.add(epoch + "test accuracy", "", "epochs", String.valueOf(e), "test_acc");
             table.add(epoch + "peak memory", "MiB", "epochs", String.valueOf(e), "peak_rss_mib");
         }
-        for (String model : PeerBench.STEP_ORDER) {
-            String shape = PeerBench.STEP_MODELS.get(model).toString();
+        for (PeerBench.StepModel step : PeerBench.STEP_MODELS) {
+            String model = step.name();
+            String shape = step.input().toString();
             table.add(model + " " + shape + " step", "ms", "steps", model, "step_ms");
             table.add(model + " forward/backward", "ms", "steps", model, "forward_backward_ms");
             table.add(model + " SGD update", "ms", "steps", model, "update_ms");

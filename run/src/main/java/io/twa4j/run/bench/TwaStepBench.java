@@ -17,7 +17,6 @@ import io.twa4j.run.report.ResidentMemory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * Where a TWA step's time goes ({@code twa4j bench}): for a model, the SGD step and the TWA step
@@ -27,38 +26,37 @@ import java.util.OptionalLong;
  * Uses synthetic inputs and a random basis.
  *
  * @param rows basis rows n
- * @param steps timed steps of each loop (after ten warm-up steps)
+ * @param steps timed steps of each loop
+ * @param warmup untimed steps before them (the first ~10 steps of a loop run slower: allocator and
+ *     oneDNN caches warming)
  * @param batchSize batch size
  * @param input input shape (C, H, W) for every model, or null for cnn 1,28,28 and others 3,32,32
  * @param basisDtype basis storage, f32 or f16
  */
-public record TwaStepBench(int rows, int steps, int batchSize, Shape input, String basisDtype) {
-
-    /** Untimed steps first: the first ~10 steps of a loop run slower (allocator and oneDNN caches warming). */
-    private static final int WARMUP = 10;
+public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape input, String basisDtype) {
 
     /** The figures for {@code model}, by name (sgd_step_ms, step_ms, twa_over_sgd, project_ms, ...). */
     public Map<String, Object> measure(String model) {
         Shape chw = input != null ? input : BenchSteps.defaultInput(model);
-        BatchSource batches = BenchSteps.syntheticBatches(chw, batchSize, steps + WARMUP);
+        BatchSource batches = BenchSteps.syntheticBatches(chw, batchSize, steps + warmup);
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = BenchSteps.model(model, chw, manager);
             FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(block));
             long d = trainable.size();
             BenchSteps.Split sgd;
             try (SgdUpdate update = new SgdUpdate(trainable.layout(), 0.9, 1e-4)) {
-                BenchSteps.time(block, manager, update, batches, WARMUP); // a whole loop first: the JVM and engine warm up
-                sgd = BenchSteps.time(block, manager, update, batches, WARMUP);
+                BenchSteps.time(block, manager, update, batches, warmup); // a whole loop first: the JVM and engine warm up
+                sgd = BenchSteps.time(block, manager, update, batches, warmup);
             }
-            Long steady = boxed(ResidentMemory.megabytes());
-            boolean peakReset = ResidentMemory.resetPeak();
+            Long steady = ResidentMemory.megabytes().isPresent() ? ResidentMemory.megabytes().getAsLong() : null;
             DataType storage = "f16".equals(basisDtype) ? DataType.FLOAT16 : DataType.FLOAT32;
-            try (Basis basis = BenchSteps.randomBasis(trainable, manager, rows, storage, Collective.single())) {
-                Long buildPeak = peakReset ? boxed(ResidentMemory.peakMegabytes()) : null;
-                peakReset = ResidentMemory.resetPeak();
+            ResidentMemory.Measured<Basis> built = ResidentMemory.peakOf(
+                    () -> BenchSteps.randomBasis(trainable, manager, rows, storage, Collective.single()));
+            try (Basis basis = built.value()) {
                 SubspaceSgd rule = new SubspaceSgd(basis, trainable, 0.9, 1e-5, basis.coordinatesOfMean());
-                BenchSteps.Split twa = BenchSteps.time(block, manager, rule, batches, WARMUP);
-                Long peak = peakReset ? boxed(ResidentMemory.peakMegabytes()) : null;
+                ResidentMemory.Measured<BenchSteps.Split> trained = ResidentMemory.peakOf(
+                        () -> BenchSteps.time(block, manager, rule, batches, warmup));
+                BenchSteps.Split twa = trained.value();
                 double[] projections = projectionTimes(basis, manager, d);
                 double copy = copyBytesPerSecond(manager, 64L << 20);
                 double bound = 2.0 * rows * d * basis.storage().getNumOfBytes() / copy * 1e3;
@@ -81,16 +79,12 @@ public record TwaStepBench(int rows, int steps, int batchSize, Shape input, Stri
                 result.put("basis_dtype", basisDtype);
                 result.put("basis_mib", basis.bytes() / 1048576.0);
                 result.put("sgd_steady_rss_mib", steady);
-                result.put("build_peak_rss_mib", buildPeak); // building the basis (Gram–Schmidt in float64)
-                result.put("peak_rss_mib", peak); // the TWA loop's, before the bandwidth test's own 512 MB
+                result.put("build_peak_rss_mib", built.peakMib()); // building the basis (Gram–Schmidt in float64)
+                result.put("peak_rss_mib", trained.peakMib()); // the TWA loop's, before the bandwidth test's own 512 MB
                 result.put("peak_bound_mib", steady == null ? null : basis.bytes() / 1048576.0 + 1.2 * steady);
                 return result;
             }
         }
-    }
-
-    private static Long boxed(OptionalLong value) {
-        return value.isPresent() ? value.getAsLong() : null;
     }
 
     /** Median milliseconds of P g and of Pᵀ α over repeated calls. */

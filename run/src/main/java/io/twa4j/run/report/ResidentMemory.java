@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /** The process's resident memory (Linux {@code /proc/self/status}), recorded with the metrics to show it does not grow. */
 public final class ResidentMemory {
@@ -34,6 +35,22 @@ public final class ResidentMemory {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * What {@code work} returned and the peak resident set size in MiB while it ran.
+     *
+     * @param value the work's result
+     * @param peakMib the peak from a reset before the work, or null where Linux does not tell
+     */
+    public record Measured<T>(T value, Long peakMib) {}
+
+    /** Runs {@code work} between a {@link #resetPeak()} and a read of the peak. */
+    public static <T> Measured<T> peakOf(Supplier<T> work) {
+        boolean reset = resetPeak();
+        T value = work.get();
+        OptionalLong peak = peakMegabytes();
+        return new Measured<>(value, reset && peak.isPresent() ? peak.getAsLong() : null);
     }
 
     private static OptionalLong field(String name) {

@@ -80,10 +80,10 @@ def evaluate(model, x, y, batch):
     return loss / len(y), correct / len(y)
 
 
-def epochs(spec, data):
+def epochs(spec, data, order_file):
     """spec["epochs"] epochs of SGD in twa4j's batch orders (one after the other in the order file), each evaluated."""
     x, y, xt, yt = data
-    orders = torch.tensor(np.fromfile(spec["order"], dtype="<i4").astype(np.int64)).reshape(spec["epochs"], -1)
+    orders = torch.tensor(np.fromfile(order_file, dtype="<i4").astype(np.int64)).reshape(spec["epochs"], -1)
     torch.manual_seed(1)
     model = reference_models.build("cnn", 10, (1, 28, 28))
     opt = sgd(model)
@@ -207,7 +207,7 @@ def main(argv):
         d = spec["data"]
         data = split(d["dir"], "train", d["train_limit"]) + split(d["dir"], "t10k", d["test_limit"])
     if spec.get("epoch"):
-        out["epochs"] = epochs(spec["epoch"], data)
+        out["epochs"] = epochs(spec["epoch"], data, spec["order"])
     if spec.get("steps"):
         out["steps"] = steps(spec["steps"])
     if spec.get("twa"):
