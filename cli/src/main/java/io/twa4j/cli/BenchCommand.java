@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Input shape for every model (default: cnn 1,28,28; others 3,32,32).")
     int[] input;
 
-    @Option(names = "--basis-dtype", paramLabel = "f32|f16", defaultValue = "f32", description = "Basis storage (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--basis-dtype", paramLabel = "f32|f16|int8|int4", defaultValue = "f32", description = "Basis storage (default: ${DEFAULT-VALUE}).")
     String basisDtype;
 
     @Option(names = "--json", description = "Print one JSON object per model instead of the table.")

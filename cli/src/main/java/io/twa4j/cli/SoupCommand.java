@@ -79,7 +79,7 @@ final class SoupCommand implements Callable<Integer> {
                 OptimizerConfig.REFERENCE_MILESTONES));
         RunConfig config = runOptions.config("soup", data, optimizer, null, null, ingredients.get(0));
         TwaSettings learning = Check.flags(() -> new TwaSettings("learned", 0, ingredients.size(), 1, -1, epochs, lr, wd, momentum, schedule,
-                OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, "f32", "val", true),
+                OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, "f32", "val", true, "global"),
                 Map.of("params_end", "--models"));
         Check.flags(() -> SoupJob.run(new SoupJob.Request(ingredients, config, runOptions.run, method, learning, blocks,
                 Devices.resolve(runOptions.device), runOptions.overwrite, runOptions.lock.mode()), ProgressBars.console()));

@@ -30,9 +30,13 @@ final class TwaAfterOptions {
     @Option(names = "--twa-schedule", defaultValue = "step", description = "TWA schedule: step, constant, linear (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--twa-basis-dtype", paramLabel = "f32|f16", defaultValue = "f32",
-            description = "Store the basis as f32 or f16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--twa-basis-dtype", paramLabel = "f32|f16|int8|int4", defaultValue = "f32",
+            description = "Store the basis as f32, f16, int8 or int4 (see twa --basis-dtype) (default: ${DEFAULT-VALUE}).")
     String basisDtype;
+
+    @Option(names = "--twa-coefficients", paramLabel = "MODE", defaultValue = "global",
+            description = "global, per-tensor, per-layer or blocks:K (see twa --coefficients) (default: ${DEFAULT-VALUE}).")
+    String coefficients;
 
     @Option(names = "--twa-baseline", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Evaluate the equal average of the snapshots (after a BN pass) before TWA, as a baseline;"
@@ -56,7 +60,7 @@ final class TwaAfterOptions {
         int snapshots = after * config.snapshots().snapshotsPerEpoch() + 1;
         TwaSettings twa = Check.flags(() -> new TwaSettings(name, 0, snapshots, 1, -1, epochs, lr, wd, momentum, schedule,
                 OptimizerConfig.REFERENCE_MILESTONES, config.data().batchSize(), Basis.DEFAULT_TOLERANCE, basisDtype, "train",
-                baseline),
+                baseline, coefficients),
                 TwaOptions.AFTER_FLAGS);
         return new TrainingPlan(after, keepSnapshots, twa);
     }

@@ -36,9 +36,17 @@ final class TwaOptions {
             description = "A snapshot whose residual after projection is below this fraction of its norm adds no basis row (default: ${DEFAULT-VALUE}).")
     double tolerance = Basis.DEFAULT_TOLERANCE;
 
-    @Option(names = "--basis-dtype", paramLabel = "f32|f16", defaultValue = "f32",
-            description = "Store the basis as f32 or f16 (half the memory and traffic; bf16 is not available with this engine) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--basis-dtype", paramLabel = "f32|f16|int8|int4", defaultValue = "f32",
+            description = "Store the basis as f32, f16 (half the memory), int8 (a quarter) or int4 (an eighth; min-max per row and"
+                    + " 4,096 entries, decoded a block at a time in each product); bf16 is not available with this engine"
+                    + " (default: ${DEFAULT-VALUE}).")
     String basisDtype = "f32";
+
+    @Option(names = "--coefficients", paramLabel = "MODE", defaultValue = "global",
+            description = "One coefficient per snapshot (global, the reference) or one per snapshot and block of parameters:"
+                    + " per-tensor, per-layer, or blocks:K (K runs of consecutive tensors of about equal size); the journal"
+                    + " version's layer-wise TWA (default: ${DEFAULT-VALUE}).")
+    String coefficients = "global";
 
     @Option(names = "--train-on", paramLabel = "train|val", defaultValue = "train",
             description = "Train the coefficients (and recompute BatchNorm statistics) on the training images or on the run's"
@@ -57,10 +65,10 @@ final class TwaOptions {
     TwaSettings settings(int start, int end, int stride, int runBatchSize) {
         int batch = batchSize == null ? runBatchSize : batchSize;
         return Check.flags(() -> new TwaSettings(name, start, end, stride, trainStart, epochs, lr, wd, momentum, schedule,
-                OptimizerConfig.REFERENCE_MILESTONES, batch, tolerance, basisDtype, trainOn, baseline));
+                OptimizerConfig.REFERENCE_MILESTONES, batch, tolerance, basisDtype, trainOn, baseline, coefficients));
     }
 
     /** The flags of {@code train --twa-after}: --twa-epochs, --twa-lr, ... */
     static final Map<String, String> AFTER_FLAGS = Map.of("epochs", "--twa-epochs", "lr", "--twa-lr", "wd", "--twa-wd",
-            "momentum", "--twa-momentum", "schedule", "--twa-schedule", "basis_dtype", "--twa-basis-dtype", "name", "--twa-name");
+            "momentum", "--twa-momentum", "schedule", "--twa-schedule", "basis_dtype", "--twa-basis-dtype", "name", "--twa-name", "coefficients", "--twa-coefficients");
 }

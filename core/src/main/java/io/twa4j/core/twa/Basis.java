@@ -3,6 +3,8 @@ package io.twa4j.core.twa;
 import ai.djl.ndarray.NDArray;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.parallel.Sums;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -23,7 +25,8 @@ import java.util.Map;
  * orthonormality at working precision even for nearly collinear snapshots, where a single pass
  * visibly fails. Both passes are matrix–vector products over the rows, so each costs two sweeps
  * of the memory holding P. A snapshot whose remaining norm is below {@code tolerance × |w|} is
- * nearly in the span already: it adds no row and is reported as dropped.
+ * nearly in the span already: it adds no row and is reported as dropped (so is a zero snapshot,
+ * such as a block of biases at their initial zeros).
  *
  * <p>The rows live in one array of {@code capacity × D} allocated up front, so growing the basis
  * never holds a second copy of it. Every snapshot {@code i} added, kept or dropped, is recorded as
@@ -37,8 +40,8 @@ public final class Basis implements AutoCloseable {
     public static final double DEFAULT_TOLERANCE = 1e-6;
 
     private final NDManager manager;
-    private final DataType storage;
-    private final NDArray rows;
+    private final RowEncoding encoding;
+    private final BasisRows rows;
     private final long dimension;
     private final Collective shards;
     /** The columns of P this rank holds: [from, from + columns). */
@@ -62,12 +65,16 @@ public final class Basis implements AutoCloseable {
 
     /**
      * An empty basis whose rows are stored as {@code storage}: FLOAT32, or FLOAT16 to halve the
-     * memory and the traffic of each step (rows rounded to 11 significant bits; products are
-     * taken in float16 and returned as float32). BFLOAT16 is refused: DJL 0.36's PyTorch engine
-     * aborts the JVM on any bfloat16 array.
+     * memory and the traffic of each step (rows rounded to 11 significant bits). BFLOAT16 is
+     * refused: DJL 0.36's PyTorch engine aborts the JVM on any bfloat16 array.
      */
     public Basis(NDManager parent, long dimension, int capacity, double tolerance, DataType storage) {
-        this(parent, dimension, capacity, tolerance, storage, Collective.single());
+        this(parent, dimension, capacity, tolerance, RowEncoding.of(storage), Collective.single());
+    }
+
+    /** A basis split among {@code shards} whose rows are stored as {@code storage} (FLOAT32 or FLOAT16). */
+    public Basis(NDManager parent, long dimension, int capacity, double tolerance, DataType storage, Collective shards) {
+        this(parent, dimension, capacity, tolerance, RowEncoding.of(storage), shards);
     }
 
     /**
@@ -78,19 +85,22 @@ public final class Basis implements AutoCloseable {
      * over the ranks exactly, so every rank keeps the same coordinates, and {@code Pᵀα} is
      * gathered: {@link #project} costs an n-float all-reduce, {@link #combine} a D-float one.
      * With one rank this is the plain basis.
+     *
+     * <p>The rows are held in {@code encoding}. A quantised basis ({@link RowEncoding#INT8},
+     * {@link RowEncoding#INT4}) orthogonalises each new snapshot against the decoded rows, so its
+     * rows are orthonormal only to within their quantisation ({@link #orthonormalityError} reports
+     * how far), and a snapshot's coordinates and the weights of {@link #snapshotWeights} hold to
+     * within the same error; the products {@link #project} and {@link #combine} are exact for the
+     * decoded rows, so training in the span stays exact gradient descent on α.
      */
-    public Basis(NDManager parent, long dimension, int capacity, double tolerance, DataType storage, Collective shards) {
+    public Basis(NDManager parent, long dimension, int capacity, double tolerance, RowEncoding encoding, Collective shards) {
         if (dimension < 1 || capacity < 1) {
             throw new IllegalArgumentException("a basis needs dimension and capacity >= 1, got " + dimension + ", " + capacity);
         }
         if (!(tolerance > 0 && tolerance < 1)) {
             throw new IllegalArgumentException("tolerance must be in (0, 1), got " + tolerance);
         }
-        if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16) {
-            throw new IllegalArgumentException("a basis is stored as float32 or float16, not " + storage
-                    + (storage == DataType.BFLOAT16 ? " (DJL 0.36's PyTorch engine aborts on bfloat16 arrays)" : ""));
-        }
-        this.storage = storage;
+        this.encoding = encoding;
         this.shards = shards;
         this.from = shards.rank() * dimension / shards.size();
         this.columns = (shards.rank() + 1) * dimension / shards.size() - from;
@@ -98,7 +108,7 @@ public final class Basis implements AutoCloseable {
             throw new IllegalArgumentException("a basis of dimension " + dimension + " cannot be split among " + shards.size() + " ranks");
         }
         this.manager = parent.newSubManager();
-        this.rows = manager.zeros(new Shape(capacity, columns), storage);
+        this.rows = BasisRows.of(encoding, manager, capacity, columns);
         this.dimension = dimension;
         this.capacity = capacity;
         this.tolerance = tolerance;
@@ -120,7 +130,7 @@ public final class Basis implements AutoCloseable {
             NDArray v = ownColumns(w, scope).toType(DataType.FLOAT64, true);
             v.attach(scope);
             double norm = norm(v);
-            if (!(norm > 0) || Double.isInfinite(norm)) {
+            if (!Double.isFinite(norm)) {
                 throw new IllegalArgumentException("snapshot " + source + " has norm " + norm + "; it cannot join a basis");
             }
             double[] coordinate = new double[n + 1];
@@ -133,13 +143,13 @@ public final class Basis implements AutoCloseable {
                 }
             }
             double residual = norm(v);
-            double relative = residual / norm;
+            double relative = norm > 0 ? residual / norm : 0; // zero is in every span: dropped
             boolean kept = relative >= tolerance;
             if (kept) {
                 if (n == capacity) {
                     throw new IllegalStateException("the basis is full (" + capacity + " rows)");
                 }
-                rows.set(new NDIndex(n), v.div(residual).toType(storage, false));
+                rows.set(n, v.div(residual));
                 coordinate[n] = residual;
                 rowSources.add(source);
                 rowCoordinates.add(coordinate);
@@ -162,11 +172,10 @@ public final class Basis implements AutoCloseable {
         for (long start = 0; start < columns; start += blockColumns(n)) {
             String columns = start + ":" + Math.min(this.columns, start + blockColumns(n));
             try (NDManager block = scope.newSubManager()) {
-                NDArray p = rows.get("0:" + n + ", " + columns);
-                p.attach(block);
+                NDArray p = rows.block(n, start, Math.min(this.columns, start + blockColumns(n)), DataType.FLOAT64, block);
                 NDArray part = v.get(columns);
                 part.attach(block);
-                r.addi(p.toType(DataType.FLOAT64, false).matMul(part));
+                r.addi(p.matMul(part));
             }
         }
         return shards.size() == 1 ? r : scope.create(Sums.overRanks(shards, r.toDoubleArray()));
@@ -196,9 +205,8 @@ public final class Basis implements AutoCloseable {
         for (long start = 0; start < columns; start += blockColumns(n)) {
             String columns = start + ":" + Math.min(this.columns, start + blockColumns(n));
             try (NDManager block = scope.newSubManager()) {
-                NDArray p = rows.get("0:" + n + ", " + columns);
-                p.attach(block);
-                NDArray change = r.matMul(p.toType(DataType.FLOAT64, false));
+                NDArray p = rows.block(n, start, Math.min(this.columns, start + blockColumns(n)), DataType.FLOAT64, block);
+                NDArray change = r.matMul(p);
                 NDArray part = v.get(columns);
                 part.attach(block);
                 v.set(new NDIndex(columns), part.sub(change));
@@ -236,28 +244,43 @@ public final class Basis implements AutoCloseable {
         return Collections.unmodifiableList(sources);
     }
 
-    /** The rows P (n × D; of a {@link #sharded} basis, this rank's columns) as an array owned by {@code scope} (a view, not a copy). */
-    public NDArray rows(NDManager scope) {
-        NDArray view = rows.get(new NDIndex("0:" + size()));
-        view.attach(scope);
-        return view;
-    }
-
     /**
-     * Columns {@code [from, to)} of P (n × (to − from)), a view without a copy, in {@code scope}:
-     * a parameter's block, so that {@code P g} and {@code Pᵀα} can be taken block by block with
-     * no D-length temporaries ({@link SubspaceSgd}). Only for a whole (not sharded) basis.
+     * Columns {@code [from, to)} of P (n × (to − from)) as float32 in {@code scope}: a view without
+     * a copy for a float32 basis, else those columns decoded. Only for a whole (not sharded) basis.
      */
     public NDArray columns(long from, long to, NDManager scope) {
+        checkColumns(from, to);
+        return rows.block(size(), from, to, DataType.FLOAT32, scope);
+    }
+
+    private void checkColumns(long from, long to) {
         if (sharded()) {
             throw new IllegalStateException("a sharded basis holds only its own columns");
         }
         if (from < 0 || to > dimension || from >= to) {
             throw new IllegalArgumentException("columns [" + from + ", " + to + ") of a basis of dimension " + dimension);
         }
-        NDArray view = rows.get("0:" + size() + ", " + from + ":" + to);
-        view.attach(scope);
-        return view;
+    }
+
+    /**
+     * {@code P[:, from:to] g} for {@code g} of length {@code to − from} (n numbers, float32, in
+     * {@code scope}): a parameter's share of {@code P g}, so that {@link SubspaceSgd} takes
+     * {@code P g = Σ_l P_l g_l} with no D-length temporaries. A float32 basis multiplies its view
+     * of the columns; any other decodes them a block at a time. Only for a whole basis.
+     */
+    public NDArray projectColumns(long from, long to, NDArray g, NDManager scope) {
+        checkColumns(from, to);
+        return projectOwn(from, to, g, scope);
+    }
+
+    /**
+     * {@code αᵀ P[:, from:to]} (length {@code to − from}, float32, in {@code scope}): a parameter's
+     * share of {@code Pᵀα}, decoded a block at a time where the basis is not float32. Only for a
+     * whole basis.
+     */
+    public NDArray combineColumns(NDArray alpha, long from, long to, NDManager scope) {
+        checkColumns(from, to);
+        return combineOwn(alpha, from, to, scope);
     }
 
     /** {@code P w}: the coordinates of the projection of {@code w} (length D) onto the span, float32, in {@code scope}. */
@@ -265,13 +288,32 @@ public final class Basis implements AutoCloseable {
         if (w.getShape().dimension() != 1 || w.size() != dimension) {
             throw new IllegalArgumentException("vector has shape " + w.getShape() + ", the basis needs (" + dimension + ")");
         }
-        NDArray projected = product(rows(scope), ownColumns(w, scope), scope);
+        NDArray projected = projectOwn(0, columns, ownColumns(w, scope), scope);
         if (shards.size() == 1) {
             return projected;
         }
         float[] sum = projected.toFloatArray();
         shards.allReduceSum(sum);
         return scope.create(sum);
+    }
+
+    /** {@code P[:, from:to] g} over this rank's columns, block by block. */
+    private NDArray projectOwn(long from, long to, NDArray g, NDManager scope) {
+        int n = size();
+        long width = rows.blockColumns(n);
+        NDArray sum = null;
+        for (long start = from; start < to; start = blockEnd(start, to, width)) {
+            long end = blockEnd(start, to, width);
+            NDArray part = g;
+            if (start > from || end < to) {
+                part = g.get((start - from) + ":" + (end - from));
+                part.attach(scope);
+            }
+            NDArray product = rows.block(n, start, end, DataType.FLOAT32, scope).matMul(part);
+            product.attach(scope);
+            sum = sum == null ? product : sum.addi(product);
+        }
+        return sum;
     }
 
     /** {@code Pᵀ α} for coordinates held on the host (length n), float32, in {@code scope}. */
@@ -290,7 +332,7 @@ public final class Basis implements AutoCloseable {
 
     /** {@code Pᵀ α}: the point with coordinates {@code alpha} (length n), float32, in {@code scope}. */
     public NDArray combine(NDArray alpha, NDManager scope) {
-        NDArray own = combineOwn(alpha, scope);
+        NDArray own = combineOwn(alpha, 0, columns, scope);
         if (shards.size() == 1) {
             return own;
         }
@@ -300,55 +342,39 @@ public final class Basis implements AutoCloseable {
         return scope.create(gathered);
     }
 
-    /** This rank's columns of {@code Pᵀ α}. */
-    private NDArray combineOwn(NDArray alpha, NDManager scope) {
-        if (storage == DataType.FLOAT32) {
-            return product(alpha, rows(scope), scope);
-        }
-        // The engine's float16 vector-times-matrix product is ~10x slower than float32 on CPU:
-        // widen P a column block at a time (the block stays in cache) and multiply in float32.
+    /** Columns {@code [from, to)} of this rank's {@code Pᵀ α}, block by block. */
+    private NDArray combineOwn(NDArray alpha, long from, long to, NDManager scope) {
         int n = size();
-        NDArray coordinates = converted(alpha, DataType.FLOAT32, scope);
-        NDArray point = scope.zeros(new Shape(columns), DataType.FLOAT32);
-        long width = Math.max(1, (256L << 10) / n);
-        for (long start = 0; start < columns; start += width) {
-            String block = start + ":" + Math.min(columns, start + width);
-            try (NDManager inner = scope.newSubManager()) {
-                NDArray p = rows.get("0:" + n + ", " + block);
-                p.attach(inner);
-                point.set(new NDIndex(block), coordinates.matMul(p.toType(DataType.FLOAT32, false)));
-            }
+        NDArray coordinates = alpha;
+        if (alpha.getDataType() != DataType.FLOAT32) {
+            coordinates = alpha.toType(DataType.FLOAT32, true);
+            coordinates.attach(scope);
         }
+        long width = rows.blockColumns(n);
+        NDList pieces = new NDList();
+        for (long start = from; start < to; start = blockEnd(start, to, width)) {
+            NDArray piece = coordinates.matMul(rows.block(n, start, blockEnd(start, to, width), DataType.FLOAT32, scope));
+            piece.attach(scope);
+            pieces.add(piece);
+        }
+        if (pieces.size() == 1) {
+            return pieces.get(0);
+        }
+        NDArray point = NDArrays.concat(pieces);
+        point.attach(scope);
+        pieces.forEach(NDArray::close);
         return point;
     }
 
-    /** {@code left · right} taken in the storage type, returned as float32 in {@code scope}. */
-    private NDArray product(NDArray left, NDArray right, NDManager scope) {
-        NDArray result;
-        if (storage == DataType.FLOAT32) {
-            result = left.matMul(right);
-        } else {
-            result = converted(left, storage, scope).matMul(converted(right, storage, scope)).toType(DataType.FLOAT32, false);
-        }
-        result.attach(scope);
-        return result;
+    /** The end of the block of at most {@code width} columns that starts at {@code start}, within {@code to}. */
+    private static long blockEnd(long start, long to, long width) {
+        return to - start > width ? start + width : to;
     }
 
-    /** {@code array} as {@code type}: a new array owned by {@code scope}, or {@code array} itself (left where it is) when it has that type. */
-    private static NDArray converted(NDArray array, DataType type, NDManager scope) {
-        if (array.getDataType() == type) {
-            return array;
-        }
-        NDArray copy = array.toType(type, true);
-        copy.attach(scope);
-        return copy;
+    /** How the rows are held. */
+    public RowEncoding encoding() {
+        return encoding;
     }
-
-    /** The type the rows are stored as. */
-    public DataType storage() {
-        return storage;
-    }
-
     /** The coordinates {@code α} of snapshot number {@code i} (in the order added). */
     public double[] coordinatesOf(int i) {
         return Arrays.copyOf(coordinates.get(i), size());
@@ -409,9 +435,7 @@ public final class Basis implements AutoCloseable {
             NDArray gram = scope.zeros(new Shape(n, n), DataType.FLOAT64);
             for (long start = 0; start < columns; start += blockColumns(n)) {
                 try (NDManager block = scope.newSubManager()) {
-                    NDArray p = rows.get("0:" + n + ", " + start + ":" + Math.min(columns, start + blockColumns(n)));
-                    p.attach(block);
-                    NDArray wide = p.toType(DataType.FLOAT64, false);
+                    NDArray wide = rows.block(n, start, Math.min(columns, start + blockColumns(n)), DataType.FLOAT64, block);
                     gram.addi(wide.matMul(wide.transpose()));
                 }
             }
@@ -424,7 +448,7 @@ public final class Basis implements AutoCloseable {
 
     /** Bytes held by the rows (on this rank: its columns). */
     public long bytes() {
-        return (long) capacity * columns * storage.getNumOfBytes();
+        return rows.bytes();
     }
 
     /** Whether the columns are split among several ranks ({@link #project} and {@link #combine} then exchange). */

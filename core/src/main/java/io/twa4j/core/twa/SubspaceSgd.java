@@ -1,13 +1,14 @@
 package io.twa4j.core.twa;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.optim.UpdateRule;
 import io.twa4j.core.params.FlatParameters;
-import io.twa4j.core.params.ParameterLayout;
+import java.util.List;
 
 /**
  * TWA's training rule in coefficient form: the trainable parameters are {@code w = Pᵀα} for an
@@ -26,14 +27,15 @@ import io.twa4j.core.params.ParameterLayout;
  * is n numbers (kept in double on the host), each step makes two passes over P, and in a
  * multi-node run only {@code P g} (n numbers) needs to travel.
  *
- * <p>With a float32 basis the weights are materialised as {@code Pᵀα} every step. With a
- * float16 basis that product would round the weights to 11 bits, so each step adds
- * {@code Pᵀ Δα} to the float32 weights instead: only the step is rounded.
+ * <p>By blocks ({@link BlockBasis}): P is block-diagonal, {@code P g = (P_1 g_1, …, P_L g_L)}
+ * and {@code w_l = P_lᵀ α_l}, the same rule on the joined coordinates; the L blocks' {@code P_l g_l}
+ * travel as one vector. A whole basis takes both products parameter by parameter over column
+ * views of P (no D-length temporaries), decoding a block of columns at a time where the rows are
+ * not float32; w is always {@code Pᵀα} in float32 for the rows as stored.
  */
 public final class SubspaceSgd implements UpdateRule {
 
-    private final Basis basis;
-    private final FlatParameters parameters;
+    private final BlockBasis blocks;
     private final double momentum;
     private final double weightDecay;
     private final double[] alpha;
@@ -64,14 +66,15 @@ public final class SubspaceSgd implements UpdateRule {
      * the D-length gradient of data-parallel SGD.
      */
     public SubspaceSgd(Basis basis, FlatParameters parameters, Hyperparameters hyper, double[] start, Collective collective) {
+        this(BlockBasis.global(basis, parameters), hyper, start, collective);
+    }
+
+    /** Subspace SGD over the blocks of {@code blocks} (coordinates joined block after block), as above. */
+    public SubspaceSgd(BlockBasis blocks, Hyperparameters hyper, double[] start, Collective collective) {
         double momentum = hyper.momentum();
         double weightDecay = hyper.weightDecay();
-        if (parameters.size() != basis.dimension()) {
-            throw new IllegalArgumentException(
-                    "the model has " + parameters.size() + " trainable parameters, the basis " + basis.dimension());
-        }
-        if (start.length != basis.size()) {
-            throw new IllegalArgumentException("start has " + start.length + " coordinates, the basis " + basis.size() + " rows");
+        if (start.length != blocks.size()) {
+            throw new IllegalArgumentException("start has " + start.length + " coordinates, the basis " + blocks.size() + " rows");
         }
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
@@ -79,11 +82,10 @@ public final class SubspaceSgd implements UpdateRule {
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
         }
-        this.basis = basis;
-        this.parameters = parameters;
+        this.blocks = blocks;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
-        if (basis.sharded() && basis.shards() != collective) {
+        if (blocks.sharded() && blocks.global().shards() != collective) {
             throw new IllegalArgumentException("a sharded basis must be trained on the collective it is split on");
         }
         this.collective = collective;
@@ -98,19 +100,12 @@ public final class SubspaceSgd implements UpdateRule {
         if (first) {
             buffer = new double[alpha.length];
         }
-        double[] change = new double[alpha.length];
         for (int j = 0; j < alpha.length; j++) {
             double direction = projected[j] + weightDecay * alpha[j];
             buffer[j] = first ? direction : momentum * buffer[j] + direction;
-            change[j] = -lr * buffer[j];
-            alpha[j] += change[j];
+            alpha[j] -= lr * buffer[j];
         }
-        if (basis.storage() == DataType.FLOAT32) {
-            write(scope);
-        } else {
-            // a half-precision Pᵀα would round the weights themselves; round only the step
-            parameters.add(basis.combine(change, scope));
-        }
+        write(scope);
     }
 
     /**
@@ -120,18 +115,24 @@ public final class SubspaceSgd implements UpdateRule {
      * paid, here for the gradient and in {@link Basis#combine} for {@code Pᵀα}).
      */
     private float[] projectedGradient(NDManager scope) {
-        if (blockwise()) {
-            float[] projected = blockwiseProjection(scope);
-            collective.allReduceSum(projected);
-            return projected;
-        }
-        NDArray gradient = parameters.readGradient(scope);
-        if (basis.sharded()) {
-            float[] summed = gradient.toFloatArray();
+        if (blocks.sharded()) {
+            Basis basis = blocks.global();
+            float[] summed = blocks.blocks().get(0).parameters().readGradient(scope).toFloatArray();
             collective.allReduceSum(summed);
             return basis.project(scope.create(summed), scope).toFloatArray();
         }
-        float[] projected = basis.project(gradient, scope).toFloatArray();
+        NDList parts = new NDList();
+        for (BlockBasis.Block block : blocks.blocks()) {
+            if (block.basis().size() > 0) {
+                parts.add(blockProjection(block, scope));
+            }
+        }
+        if (parts.isEmpty()) {
+            return new float[0];
+        }
+        NDArray joined = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts);
+        joined.attach(scope);
+        float[] projected = joined.toFloatArray();
         collective.allReduceSum(projected);
         return projected;
     }
@@ -165,51 +166,35 @@ public final class SubspaceSgd implements UpdateRule {
     }
 
     private void materialise() {
-        try (NDManager scope = parameters.layout().entries().get(0).array().getManager().newSubManager()) {
+        FlatParameters first = blocks.blocks().get(0).parameters();
+        try (NDManager scope = first.layout().entries().get(0).array().getManager().newSubManager()) {
             write(scope);
         }
     }
 
     private void write(NDManager scope) {
-        if (blockwise()) {
-            blockwiseWrite(scope);
+        if (blocks.sharded()) {
+            blocks.write(alpha, scope);
             return;
         }
-        parameters.write(basis.combine(alpha, scope));
+        List<BlockBasis.Block> all = blocks.blocks();
+        for (int l = 0; l < all.size(); l++) {
+            BlockBasis.Block block = all.get(l);
+            Basis basis = block.basis();
+            NDArray coordinates = Basis.coordinates(blocks.slice(alpha, l), scope);
+            block.parameters().writeEach(entry -> basis.size() == 0 ? scope.zeros(new Shape(entry.size()))
+                    : basis.combineColumns(coordinates, entry.offset(), entry.offset() + entry.size(), scope), scope);
+        }
     }
 
-    /**
-     * Whether {@code P g} and {@code Pᵀα} go parameter by parameter over column blocks of P (a
-     * whole float32 basis): the same products without the D-length concatenated gradient and
-     * combined point, which cost two D-length copies and their memory each step.
-     */
-    private boolean blockwise() {
-        return !basis.sharded() && basis.storage() == DataType.FLOAT32;
-    }
-
-    /** {@code P g = Σ_l P_l g_l} over the parameters l and their column blocks P_l. */
-    private float[] blockwiseProjection(NDManager scope) {
-        NDArray sum = scope.zeros(new Shape(alpha.length));
-        parameters.forEachGradient((entry, gradient) -> {
-            NDArray part = columnsOf(entry, scope).matMul(gradient);
-            part.attach(scope);
+    /** {@code P_l g_l = Σ_e P_{l,e} g_e} over the parameters e of the block and their column blocks P_{l,e}. */
+    private NDArray blockProjection(BlockBasis.Block block, NDManager scope) {
+        Basis basis = block.basis();
+        NDArray sum = scope.zeros(new Shape(basis.size()));
+        block.parameters().forEachGradient((entry, gradient) -> {
+            NDArray part = basis.projectColumns(entry.offset(), entry.offset() + entry.size(), gradient, scope);
             sum.addi(part);
         }, scope);
-        return sum.toFloatArray();
-    }
-
-    /** {@code w_l = P_lᵀ α} written into each parameter l in place. */
-    private void blockwiseWrite(NDManager scope) {
-        NDArray coordinates = Basis.coordinates(alpha, scope);
-        parameters.writeEach(entry -> {
-            NDArray piece = coordinates.matMul(columnsOf(entry, scope));
-            piece.attach(scope);
-            return piece;
-        }, scope);
-    }
-
-    /** The columns of P that belong to parameter {@code entry}. */
-    private NDArray columnsOf(ParameterLayout.Entry entry, NDManager scope) {
-        return basis.columns(entry.offset(), entry.offset() + entry.size(), scope);
+        return sum;
     }
 }

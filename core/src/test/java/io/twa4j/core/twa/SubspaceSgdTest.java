@@ -22,16 +22,16 @@ import org.junit.jupiter.api.Test;
 
 class SubspaceSgdTest {
 
-    private static final int SNAPSHOTS = 6;
-    private static final double MOMENTUM = 0.9;
-    private static final double WD = 1e-3;
+    static final int SNAPSHOTS = 6;
+    static final double MOMENTUM = 0.9;
+    static final double WD = 1e-3;
     /** 20 steps in one epoch, with a tenfold learning-rate drop after step 10. */
-    private static final LrSchedule SCHEDULE = (epoch, step, steps) -> step < 10 ? 0.5 : 0.05;
+    static final LrSchedule SCHEDULE = (epoch, step, steps) -> step < 10 ? 0.5 : 0.05;
 
     /** A model with BatchNorm, initialised from {@code seed}, and a history of SGD snapshots of it. */
-    private record Setup(NDManager manager, SequentialBlock block, FlatParameters flat, List<NDArray> snapshots) {}
+    record Setup(NDManager manager, SequentialBlock block, FlatParameters flat, List<NDArray> snapshots) {}
 
-    private static Setup setup(NDManager manager, ArrayBatchSource data) {
+    static Setup setup(NDManager manager, ArrayBatchSource data) {
         Engine.getInstance().setRandomSeed(9);
         SequentialBlock block = TestBlocks.mlpWithBatchNorm(manager, new Shape(1, 10), 12, 3);
         FlatParameters flat = new FlatParameters(ParameterLayout.trainable(block));
@@ -46,7 +46,7 @@ class SubspaceSgdTest {
         return new Setup(manager, block, flat, snapshots);
     }
 
-    private static TrainingLoop loop(SequentialBlock block, NDManager manager, UpdateRule rule, LrSchedule schedule) {
+    static TrainingLoop loop(SequentialBlock block, NDManager manager, UpdateRule rule, LrSchedule schedule) {
         return TrainingLoop.builder().setBlock(block).setManager(manager).setUpdateRule(rule).setSchedule(schedule).build();
     }
 
@@ -150,7 +150,7 @@ class SubspaceSgdTest {
         return result;
     }
 
-    private static double distance(float[] a, float[] b) {
+    static double distance(float[] a, float[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {
             sum += (a[i] - b[i]) * (double) (a[i] - b[i]);
@@ -158,7 +158,7 @@ class SubspaceSgdTest {
         return Math.sqrt(sum);
     }
 
-    private static double norm(float[] a) {
+    static double norm(float[] a) {
         return distance(a, new float[a.length]);
     }
 }

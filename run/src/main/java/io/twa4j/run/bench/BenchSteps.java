@@ -13,6 +13,7 @@ import io.twa4j.core.schedule.Schedules;
 import io.twa4j.core.train.TrainingListener;
 import io.twa4j.core.train.TrainingLoop;
 import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.RowEncoding;
 import io.twa4j.vision.data.ImageBatchSource;
 import io.twa4j.vision.data.ImageSet;
 import io.twa4j.vision.data.SyntheticImages;
@@ -49,8 +50,8 @@ final class BenchSteps {
      * A basis of {@code rows} random directions for {@code trainable} (what they are does not change
      * the cost; every rank draws the same), split by columns over {@code shards}.
      */
-    static Basis randomBasis(FlatParameters trainable, NDManager manager, int rows, DataType storage, Collective shards) {
-        Basis basis = new Basis(manager, trainable.size(), rows, Basis.DEFAULT_TOLERANCE, storage, shards);
+    static Basis randomBasis(FlatParameters trainable, NDManager manager, int rows, RowEncoding encoding, Collective shards) {
+        Basis basis = new Basis(manager, trainable.size(), rows, Basis.DEFAULT_TOLERANCE, encoding, shards);
         for (int i = 0; i < rows; i++) {
             try (NDManager scope = manager.newSubManager()) {
                 Engine.getInstance().setRandomSeed(100 + i);

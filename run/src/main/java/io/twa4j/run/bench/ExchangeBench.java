@@ -62,7 +62,7 @@ public record ExchangeBench(int rows, int steps, int batchSize) {
         TimedCollective timed = new TimedCollective(collective);
         Collective used = collective.size() == 1 ? collective : timed;
         try (SgdUpdate sgd = new SgdUpdate(trainable.layout(), 0.9, 1e-4);
-                Basis basis = mode.equals("sgd") ? null : BenchSteps.randomBasis(trainable, manager, rows, DataType.FLOAT32,
+                Basis basis = mode.equals("sgd") ? null : BenchSteps.randomBasis(trainable, manager, rows, io.twa4j.core.twa.RowEncoding.F32,
                         mode.equals("twa-split-basis") ? used : Collective.single())) {
             UpdateRule rule = basis == null ? new AllReducedGradients(trainable, used, sgd)
                     : new SubspaceSgd(basis, trainable, new SubspaceSgd.Hyperparameters(0.9, 1e-5), basis.coordinatesOfMean(), used);

@@ -12,6 +12,7 @@ import io.twa4j.core.optim.SgdUpdate;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.RowEncoding;
 import io.twa4j.core.twa.SubspaceSgd;
 import io.twa4j.run.report.ResidentMemory;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ import java.util.Map;
  *     oneDNN caches warming)
  * @param batchSize batch size
  * @param input input shape (C, H, W) for every model, or null for cnn 1,28,28 and others 3,32,32
- * @param basisDtype basis storage, f32 or f16
+ * @param basisDtype basis storage, f32, f16, int8 or int4
  */
 public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape input, String basisDtype) {
 
@@ -49,9 +50,9 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
                 sgd = BenchSteps.time(block, manager, update, batches, warmup);
             }
             Long steady = ResidentMemory.megabytes().isPresent() ? ResidentMemory.megabytes().getAsLong() : null;
-            DataType storage = "f16".equals(basisDtype) ? DataType.FLOAT16 : DataType.FLOAT32;
+            RowEncoding encoding = RowEncoding.of(basisDtype);
             ResidentMemory.Measured<Basis> built = ResidentMemory.peakOf(
-                    () -> BenchSteps.randomBasis(trainable, manager, rows, storage, Collective.single()));
+                    () -> BenchSteps.randomBasis(trainable, manager, rows, encoding, Collective.single()));
             try (Basis basis = built.value()) {
                 SubspaceSgd rule = new SubspaceSgd(basis, trainable, 0.9, 1e-5, basis.coordinatesOfMean());
                 ResidentMemory.Measured<BenchSteps.Split> trained = ResidentMemory.peakOf(
@@ -59,7 +60,7 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
                 BenchSteps.Split twa = trained.value();
                 double[] projections = projectionTimes(basis, manager, d);
                 double copy = copyBytesPerSecond(manager, 64L << 20);
-                double bound = 2.0 * rows * d * basis.storage().getNumOfBytes() / copy * 1e3;
+                double bound = 2.0 * basis.bytes() / copy * 1e3;
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("model", model);
                 result.put("input", chw.toString());
@@ -77,6 +78,7 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
                 result.put("projection_over_bound", (projections[0] + projections[1]) / bound);
                 result.put("copy_gb_per_s", copy / 1e9);
                 result.put("basis_dtype", basisDtype);
+                result.put("basis_kib_per_row", basis.bytes() / 1024.0 / rows);
                 result.put("basis_mib", basis.bytes() / 1048576.0);
                 result.put("sgd_steady_rss_mib", steady);
                 result.put("build_peak_rss_mib", built.peakMib()); // building the basis (Gram–Schmidt in float64)

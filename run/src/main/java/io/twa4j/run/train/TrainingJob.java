@@ -14,6 +14,8 @@ import io.twa4j.core.train.Evaluation;
 import io.twa4j.core.train.TrainingListener;
 import io.twa4j.core.twa.Basis;
 import io.twa4j.core.twa.BasisSink;
+import io.twa4j.core.twa.BlockBasis;
+import io.twa4j.run.twa.Blocks;
 import io.twa4j.run.Console;
 import io.twa4j.run.RunDirectory;
 import io.twa4j.run.RunError;
@@ -206,11 +208,11 @@ public final class TrainingJob {
             store = resume && SnapshotStore.exists(run.root()) ? SnapshotStore.open(run.root()) : SnapshotStore.create(run.root());
             sinks.add(SnapshotRecorder.into(store, ParameterLayout.all(training.workspace().block())));
         }
-        FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(training.workspace().block()));
         TwaSettings twa = plan.twa();
-        try (Basis basis = twa == null ? null : new Basis(training.workspace().manager(), trainable.size(),
-                plan.snapshots(request.config()), twa.tolerance(), twa.storage())) {
-            BasisSink basisSink = basis == null ? null : new BasisSink(basis, trainable, training.workspace().manager());
+        try (BlockBasis basis = twa == null ? null : BlockBasis.empty(Blocks.of(ParameterLayout.trainable(training.workspace().block()),
+                twa.coefficients(), "coefficients"), training.workspace().manager(), plan.snapshots(request.config()), twa.tolerance(),
+                twa.encoding(), Collective.single())) {
+            BasisSink basisSink = basis == null ? null : new BasisSink(basis, training.workspace().manager());
             if (basisSink != null) {
                 sinks.add(basisSink);
             }
@@ -239,7 +241,7 @@ public final class TrainingJob {
     }
 
     /** TWA on the basis grown during training, from the mean of its snapshots or the planned start. */
-    private static TwaResult twaAfter(Training training, Basis basis, List<SnapshotMeta> taken, boolean overwrite) {
+    private static TwaResult twaAfter(Training training, BlockBasis basis, List<SnapshotMeta> taken, boolean overwrite) {
         int steps = training.train().batchesPerEpoch();
         List<SnapshotPoint> points = new ArrayList<>();
         for (int i = 0; i < taken.size(); i++) {

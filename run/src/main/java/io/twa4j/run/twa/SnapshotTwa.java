@@ -9,7 +9,7 @@ import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.snapshot.SnapshotInfo;
 import io.twa4j.core.snapshot.SnapshotStore;
-import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.BlockBasis;
 import io.twa4j.run.Console;
 import io.twa4j.run.RunDirectory;
 import io.twa4j.run.RunError;
@@ -104,14 +104,18 @@ public final class SnapshotTwa {
             // fail on missing data (or a missing held-out part) before the long part
             BatchSource trainOn = settings.onHeldOut() ? workspace.heldOutTrainingBatches(settings.batchSize())
                     : workspace.trainBatches(settings.batchSize());
-            FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(workspace.block()));
+            Map<String, ParameterLayout> blocks = Blocks.of(ParameterLayout.trainable(workspace.block()), settings.coefficients(),
+                    "coefficients");
+            if (request.shardBasis() && blocks.size() > 1 && collective.size() > 1) {
+                throw RunError.settings("--shard-basis splits one global basis: use it with --coefficients global");
+            }
             long started = System.nanoTime();
             List<Integer> indices = settings.snapshotIndices();
-            try (Basis basis = new Basis(workspace.manager(), trainable.size(), indices.size(), settings.tolerance(),
-                    settings.storage(), request.shardBasis() ? collective : Collective.single())) {
-                List<SnapshotPoint> points = addSnapshots(basis, store, indices, trainable, workspace);
+            try (BlockBasis basis = BlockBasis.empty(blocks, workspace.manager(), indices.size(), settings.tolerance(),
+                    settings.encoding(), request.shardBasis() ? collective : Collective.single())) {
+                List<SnapshotPoint> points = addSnapshots(basis, store, indices, workspace);
                 double basisSeconds = (System.nanoTime() - started) / 1e9;
-                double[] start = startCoordinates(settings.trainStart(), indices, basis, store, trainable, workspace, console);
+                double[] start = startCoordinates(settings.trainStart(), indices, basis, store, workspace, console);
                 Twa twa = new Twa(basis, points, start, settings, basisSeconds, request.resume() ? Twa.States.CONTINUE : Twa.States.NEW);
                 TwaResult result = new MethodContext(workspace, run, console, request.overwrite()).execute(twa);
                 collective.barrier(); // when the job returns on any rank, rank 0 has written the result
@@ -149,13 +153,13 @@ public final class SnapshotTwa {
     }
 
     /** Adds the snapshots to the basis, one file at a time; returns where each lies in the run. */
-    private static List<SnapshotPoint> addSnapshots(Basis basis, SnapshotStore store, List<Integer> indices, FlatParameters trainable,
-            Workspace workspace) {
+    private static List<SnapshotPoint> addSnapshots(BlockBasis basis, SnapshotStore store, List<Integer> indices, Workspace workspace) {
         List<SnapshotPoint> points = new ArrayList<>();
         int steps = workspace.trainBatches().batchesPerEpoch();
         for (int index : indices) {
             try (NDManager scope = workspace.manager().newSubManager()) {
-                basis.add(index, flatSnapshot(store, index, trainable, workspace, scope));
+                Map<String, NDArray> tensors = snapshotTensors(store, index, workspace, scope);
+                basis.add(index, block -> block.flatten(tensors, scope));
             }
             SnapshotInfo info = store.get(index);
             points.add(new SnapshotPoint(index, info.meta().epoch() + (double) info.meta().step() / steps));
@@ -163,17 +167,15 @@ public final class SnapshotTwa {
         return points;
     }
 
-    /** The trainable parameters of snapshot {@code index} as one flat vector, checked against the model. */
-    private static NDArray flatSnapshot(SnapshotStore store, int index, FlatParameters trainable, Workspace workspace,
-            NDManager scope) {
-        Map<String, NDArray> tensors = store.read(index, scope);
-        String mismatch = "snapshot " + index + " (" + store.file(index) + ") does not match the run's model: ";
-        return trainable.flatten(workspace.naming().toModel(tensors, mismatch), scope);
+    /** The tensors of snapshot {@code index} under the model's names, checked against the model. */
+    private static Map<String, NDArray> snapshotTensors(SnapshotStore store, int index, Workspace workspace, NDManager scope) {
+        return workspace.naming().toModel(store.read(index, scope),
+                "snapshot " + index + " (" + store.file(index) + ") does not match the run's model: ");
     }
 
     /** The mean's coordinates, or those of snapshot {@code trainStart} (projected when it is outside the range). */
-    private static double[] startCoordinates(int trainStart, List<Integer> indices, Basis basis, SnapshotStore store,
-            FlatParameters trainable, Workspace workspace, Console console) {
+    private static double[] startCoordinates(int trainStart, List<Integer> indices, BlockBasis basis, SnapshotStore store,
+            Workspace workspace, Console console) {
         if (trainStart == -1) {
             return basis.coordinatesOfMean();
         }
@@ -183,12 +185,8 @@ public final class SnapshotTwa {
         }
         console.out().printf(Locale.ROOT, "note: snapshot %d is outside the range; starting at its projection onto the span%n", trainStart);
         try (NDManager scope = workspace.manager().newSubManager()) {
-            float[] projected = basis.project(flatSnapshot(store, trainStart, trainable, workspace, scope), scope).toFloatArray();
-            double[] start = new double[projected.length];
-            for (int i = 0; i < projected.length; i++) {
-                start[i] = projected[i];
-            }
-            return start;
+            Map<String, NDArray> tensors = snapshotTensors(store, trainStart, workspace, scope);
+            return basis.project(block -> block.flatten(tensors, scope), scope);
         }
     }
 }

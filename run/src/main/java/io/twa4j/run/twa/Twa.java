@@ -2,14 +2,13 @@ package io.twa4j.run.twa;
 
 import ai.djl.ndarray.NDManager;
 import io.twa4j.core.data.BatchSource;
-import io.twa4j.core.params.FlatParameters;
-import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.snapshot.StateStore;
 import io.twa4j.core.train.Evaluation;
 import io.twa4j.core.train.TrainingListener;
 import io.twa4j.core.train.TrainingLoop;
 import io.twa4j.core.train.TrainingStoppedException;
 import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.BlockBasis;
 import io.twa4j.core.twa.SubspaceSgd;
 import io.twa4j.run.RunError;
 import io.twa4j.run.Workspace;
@@ -30,14 +29,14 @@ import java.util.Locale;
  * over snapshot files ({@link TwaOnRun}) and {@code train --twa-after} (basis streamed from the
  * training).
  *
- * @param basis the orthonormal basis, built
+ * @param basis the orthonormal basis (one per block of coefficients), built
  * @param points the snapshots added to the basis, in the order added
  * @param start the starting coordinates (the mean's, or a snapshot's)
  * @param settings the TWA settings
  * @param basisSeconds time spent building the basis, for the summary
  * @param states whether the run keeps resumable states, and whether it continues from one
  */
-public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSettings settings, double basisSeconds,
+public record Twa(BlockBasis basis, List<SnapshotPoint> points, double[] start, TwaSettings settings, double basisSeconds,
         States states) implements RunMethod<TwaResult> {
 
     /** Whether a TWA run keeps resumable states, and whether it continues from one. */
@@ -90,16 +89,24 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
     }
 
     private void reportBasis(PrintStream out, double error) {
-        out.printf(Locale.ROOT, "basis: n = %d of %d snapshots, D = %,d, max |P P^T - I| = %.2e, %.1f s%n",
-                basis.size(), points.size(), basis.dimension(), error, basisSeconds);
-        if (basis.sharded()) {
-            out.printf(Locale.ROOT, "basis split by columns among %d workers: %.1f MiB on each (%.1f MiB whole)%n",
-                    basis.shards().size(), basis.bytes() / 1048576.0, basis.bytes() * (double) basis.shards().size() / 1048576.0);
+        String memory = String.format(Locale.ROOT, "%s, %.1f MiB", settings.encoding().label(), basis.bytes() / 1048576.0);
+        if (basis.blocks().size() == 1) {
+            Basis whole = basis.global();
+            out.printf(Locale.ROOT, "basis: n = %d of %d snapshots, D = %,d, max |P P^T - I| = %.2e, %s, %.1f s%n",
+                    whole.size(), points.size(), whole.dimension(), error, memory, basisSeconds);
+            if (whole.sharded()) {
+                out.printf(Locale.ROOT, "basis split by columns among %d workers: %.1f MiB on each (%.1f MiB whole)%n",
+                        whole.shards().size(), whole.bytes() / 1048576.0, whole.bytes() * (double) whole.shards().size() / 1048576.0);
+            }
+            for (int dropped : whole.droppedSources()) {
+                out.printf(Locale.ROOT, "warning: snapshot %d is already in the span of the others (to %.0e); it adds no row%n",
+                        dropped, settings.tolerance());
+            }
+            return;
         }
-        for (int dropped : basis.droppedSources()) {
-            out.printf(Locale.ROOT, "warning: snapshot %d is already in the span of the others (to %.0e); it adds no row%n",
-                    dropped, settings.tolerance());
-        }
+        out.printf(Locale.ROOT, "basis: %d blocks (%s), %d coefficients, up to %d of %d snapshots per block, D = %,d,"
+                + " max |P P^T - I| = %.2e, %s, %.1f s%n", basis.blocks().size(), settings.coefficients(), basis.size(),
+                basis.maxRows(), points.size(), basis.dimension(), error, memory, basisSeconds);
     }
 
     /** Where TWA begins: the position, the baseline's evaluation (computed now, or saved with the state), the optimiser. */
@@ -108,7 +115,6 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
     /** Evaluates the baseline and prepares the coefficients, or puts a saved state back. */
     private Begun begin(MethodContext context, TwaState state, BatchSource train, BatchSource test) {
         PrintStream out = context.console().out();
-        FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(context.workspace().block()));
         StateStore.Saved saved = states == States.CONTINUE ? state.latest(out) : null;
         Begun begun;
         if (saved == null) {
@@ -118,15 +124,15 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
             if (states == States.CONTINUE) {
                 out.println("no saved TWA state for " + settings.name() + ": starting it over");
             }
-            Evaluation average = settings.baseline() ? baseline(context, trainable, train, test) : null;
-            SubspaceSgd sgd = subspaceSgd(context, trainable); // writes Pᵀ start
+            Evaluation average = settings.baseline() ? baseline(context, train, test) : null;
+            SubspaceSgd sgd = subspaceSgd(context); // writes Pᵀ start
             if (state != null) {
                 state.attach(sgd);
                 state.baseline(average);
             }
             begun = new Begun(TrainingLoop.Position.at(0), average, sgd);
         } else {
-            SubspaceSgd sgd = subspaceSgd(context, trainable);
+            SubspaceSgd sgd = subspaceSgd(context);
             state.attach(sgd);
             TrainingLoop.Position from = state.restore(saved);
             out.printf(Locale.ROOT, "continuing TWA %s at epoch %d, step %d%n", settings.name(), from.epoch() + 1, from.step());
@@ -140,16 +146,16 @@ public record Twa(Basis basis, List<SnapshotPoint> points, double[] start, TwaSe
     }
 
     /** The equal average of the snapshots written into the model, its BatchNorm recomputed, evaluated. */
-    private Evaluation baseline(MethodContext context, FlatParameters trainable, BatchSource train, BatchSource test) {
+    private Evaluation baseline(MethodContext context, BatchSource train, BatchSource test) {
         try (NDManager scope = context.workspace().manager().newSubManager()) {
-            trainable.write(basis.combine(basis.coordinatesOfMean(), scope));
+            basis.write(basis.coordinatesOfMean(), scope);
         }
         return context.evaluateAfterBatchNorm(train, test, "twa-average", 0, settings.name()).test();
     }
 
     /** The coefficients' SGD from {@code start}, its {@code P g} summed over the workspace's ranks. */
-    private SubspaceSgd subspaceSgd(MethodContext context, FlatParameters trainable) {
-        return new SubspaceSgd(basis, trainable, new SubspaceSgd.Hyperparameters(settings.momentum(), settings.wd()), start,
+    private SubspaceSgd subspaceSgd(MethodContext context) {
+        return new SubspaceSgd(basis, new SubspaceSgd.Hyperparameters(settings.momentum(), settings.wd()), start,
                 context.workspace().collective());
     }
 

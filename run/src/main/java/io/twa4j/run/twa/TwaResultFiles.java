@@ -3,7 +3,7 @@ package io.twa4j.run.twa;
 import io.twa4j.core.io.AtomicFiles;
 import io.twa4j.core.train.Evaluation;
 import io.twa4j.core.train.TrainingListener;
-import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.BlockBasis;
 import io.twa4j.run.Workspace;
 import io.twa4j.core.io.Json;
 import io.twa4j.run.report.MetricsListener;
@@ -19,18 +19,20 @@ import java.util.Map;
 
 /**
  * The files of a TWA result: {@code weights.safetensors} (every parameter, the names of the
- * snapshots), {@code coefficients.csv} ({@code snapshot,epoch,coefficient}: the trainable weights
- * are exactly {@code Σ cᵢ wᵢ}), {@code summary.json} (settings, basis, baseline and final metrics,
+ * snapshots), {@code coefficients.csv} ({@code snapshot,epoch,block,coefficient}: the trainable
+ * weights of each block l are exactly {@code Σ c_{i,l} w_{i,l}}; block {@code all} for global
+ * coefficients; to within the rows' quantisation for an int8 or int4 basis), {@code summary.json} (settings, basis, baseline and final metrics,
  * times) and {@code plots/accuracy.png}, {@code plots/coefficients.png}.
  *
  * @param workspace the model, holding the final weights
  * @param basis the basis TWA trained in
  * @param points the snapshots of the basis
- * @param weights the weight of each snapshot of the basis, by index ({@link Basis#weightsBySource})
+ * @param weights by block, the weight of each snapshot of the basis, by index ({@link BlockBasis#weightsBySource})
  * @param settings the TWA settings
  * @param figures what was measured
  */
-record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> points, Map<Integer, Double> weights, TwaSettings settings,
+record TwaResultFiles(Workspace workspace, BlockBasis basis, List<SnapshotPoint> points, Map<String, Map<Integer, Double>> weights,
+        TwaSettings settings,
         Figures figures) {
 
     /** What was measured: the baseline (null without one), the result, the epochs, the basis's error and the times. */
@@ -65,14 +67,18 @@ record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> poin
         coefficients.writePng(directory.resolve("plots/coefficients.png"));
     }
 
-    /** Writes the CSV of the snapshots' weights and returns their chart. */
+    /** Writes the CSV of the snapshots' weights (every block) and returns their chart: a line per block. */
     private Plots.Chart writeCoefficients(Path file) throws IOException {
-        StringBuilder csv = new StringBuilder("snapshot,epoch,coefficient\n");
-        Plots.Chart chart = new Plots.Chart("TWA coefficients over the snapshots", "epoch of the snapshot", "coefficient");
+        StringBuilder csv = new StringBuilder("snapshot,epoch,block,coefficient\n");
+        boolean global = weights.size() == 1;
+        Plots.Chart chart = new Plots.Chart(global ? "TWA coefficients over the snapshots"
+                : "TWA coefficients over the snapshots, per block (" + settings.coefficients() + ")", "epoch of the snapshot", "coefficient");
         for (SnapshotPoint point : points) {
-            double weight = weights.getOrDefault(point.index(), 0.0);
-            csv.append(String.format(Locale.ROOT, "%d,%s,%.9g%n", point.index(), trim(point.epoch()), weight));
-            chart.point("TWA", point.epoch(), weight);
+            weights.forEach((block, bySource) -> {
+                double weight = bySource.getOrDefault(point.index(), 0.0);
+                csv.append(String.format(Locale.ROOT, "%d,%s,%s,%.9g%n", point.index(), trim(point.epoch()), block, weight));
+                chart.point(global ? "TWA" : block, point.epoch(), weight);
+            });
             chart.point("equal average", point.epoch(), 1.0 / points.size());
         }
         AtomicFiles.writeString(file, csv.toString());
@@ -86,9 +92,14 @@ record TwaResultFiles(Workspace workspace, Basis basis, List<SnapshotPoint> poin
         summary.put("data", workspace.config().data().data());
         summary.put("settings", settings);
         summary.put("snapshots", points.stream().map(SnapshotPoint::index).toList());
-        summary.put("n", basis.size());
-        summary.put("dropped", basis.droppedSources());
+        summary.put("coefficients", settings.coefficients());
+        summary.put("blocks", List.copyOf(weights.keySet()));
+        summary.put("n", basis.blocks().size() == 1 ? basis.size() : basis.maxRows());
+        summary.put("coefficient_count", basis.size());
+        summary.put("dropped", basis.blocks().size() == 1 ? basis.global().droppedSources() : List.of());
         summary.put("D", basis.dimension());
+        summary.put("basis_dtype", settings.encoding().label());
+        summary.put("basis_mib", basis.bytes() / 1048576.0);
         summary.put("basis_error", figures.basisError());
         summary.put("basis_seconds", figures.times().basis());
         summary.put("average", figures.average() == null ? null : MetricsListener.testValues(figures.average()));

@@ -1,12 +1,12 @@
 package io.twa4j.run.twa;
 
 import io.twa4j.core.io.OneLine;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.twa4j.core.schedule.LrSchedule;
 import io.twa4j.core.schedule.Schedules;
 import io.twa4j.core.twa.Basis;
+import io.twa4j.core.twa.RowEncoding;
 import io.twa4j.run.config.InvalidSettingException;
 import io.twa4j.run.config.OptimizerConfig;
 import io.twa4j.run.config.Settings;
@@ -31,11 +31,13 @@ import java.util.Locale;
  * @param milestones the step schedule's milestones as fractions of the TWA epochs
  * @param batchSize training batch size
  * @param tolerance relative residual below which a snapshot adds no basis row
- * @param basisDtype how the basis is stored: f32 or f16
+ * @param basisDtype how the basis is stored: f32, f16, int8 or int4 ({@link RowEncoding})
  * @param trainOn the images the coefficients are trained on (and BatchNorm statistics recomputed
  *     from): {@code train}, or {@code val} for the run's held-out part (the journal version's TWA-v)
  * @param baseline whether to evaluate the equal average of the snapshots (after its own BatchNorm
  *     pass) before training, as the reference does; without it TWA saves that pass and evaluation
+ * @param coefficients how the coefficients cut the model ({@link Blocks}): {@code global} (one per
+ *     snapshot, the reference), {@code per-tensor}, {@code per-layer} or {@code blocks:K}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TwaSettings(
@@ -54,13 +56,14 @@ public record TwaSettings(
         double tolerance,
         String basisDtype,
         String trainOn,
-        boolean baseline) {
+        boolean baseline,
+        String coefficients) {
 
     /** The image sets the coefficients can be trained on. */
     public static final List<String> TRAIN_ON = List.of("train", "val");
 
     /** The storage types of the basis. */
-    public static final List<String> BASIS_DTYPES = List.of("f32", "f16");
+    public static final List<String> BASIS_DTYPES = List.of("f32", "f16", "int8", "int4");
 
     /** Checks every value, naming its key; a null name becomes {@code p<start>-<end>[-s<stride>]}. */
     public TwaSettings {
@@ -79,7 +82,9 @@ public record TwaSettings(
         schedule = Settings.oneOf("schedule", schedule == null ? null : schedule.toLowerCase(Locale.ROOT), Schedules.NAMES);
         milestones = List.copyOf(Settings.required("milestones", milestones));
         basisDtype = basisDtype == null ? null : basisDtype.toLowerCase(Locale.ROOT);
-        storage(basisDtype);
+        encoding(basisDtype);
+        coefficients = coefficients == null ? null : coefficients.toLowerCase(Locale.ROOT);
+        Blocks.check(coefficients, "coefficients");
         trainOn = Settings.oneOf("train_on", trainOn == null ? null : trainOn.toLowerCase(Locale.ROOT), TRAIN_ON);
         name = name == null ? "p" + paramsStart + "-" + paramsEnd + (paramsStride > 1 ? "-s" + paramsStride : "") : name;
         if (!name.matches("[A-Za-z0-9._-]+") || name.startsWith(".")) {
@@ -94,19 +99,19 @@ public record TwaSettings(
      */
     public static TwaSettings reference(int start, int end, int batchSize) {
         return new TwaSettings(null, start, end, 1, -1, 10, 2, 1e-5, 0.9, "step", OptimizerConfig.REFERENCE_MILESTONES, batchSize,
-                Basis.DEFAULT_TOLERANCE, "f32", "train", true);
+                Basis.DEFAULT_TOLERANCE, "f32", "train", true, "global");
     }
 
     /** These settings with {@code epochs} epochs and schedule {@code schedule}. */
     public TwaSettings withEpochs(int epochs, String schedule) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype, trainOn, baseline);
+                batchSize, tolerance, basisDtype, trainOn, baseline, coefficients);
     }
 
     /** These settings under the name {@code name}. */
     public TwaSettings named(String name) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype, trainOn, baseline);
+                batchSize, tolerance, basisDtype, trainOn, baseline, coefficients);
     }
 
     private static void checkRange(int start, int end, int stride) {
@@ -126,19 +131,19 @@ public record TwaSettings(
         }
     }
 
-    /** The engine type for a basis dtype: f32 or f16 (bf16 is refused: the engine aborts on it). */
-    static DataType storage(String name) {
+    /** The row encoding for a basis dtype (bf16 is refused: the engine aborts on it). */
+    static RowEncoding encoding(String name) {
         if ("bf16".equals(name)) {
             throw new InvalidSettingException("basis_dtype", "{basis_dtype} bf16 is not available: DJL 0.36's PyTorch engine aborts"
-                    + " the JVM on bfloat16 arrays; use f16 (same size) or f32");
+                    + " the JVM on bfloat16 arrays; use f16 (same size), int8, int4 or f32");
         }
-        return Settings.oneOf("basis_dtype", name, BASIS_DTYPES).equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32;
+        return RowEncoding.of(Settings.oneOf("basis_dtype", name, BASIS_DTYPES));
     }
 
     /** These settings with or without the baseline (the equal average, BN-updated and evaluated first). */
     public TwaSettings withBaseline(boolean baseline) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype, trainOn, baseline);
+                batchSize, tolerance, basisDtype, trainOn, baseline, coefficients);
     }
 
     /** Whether the coefficients learn on the run's held-out images. */
@@ -149,12 +154,18 @@ public record TwaSettings(
     /** These settings learning on {@code trainOn} ({@code train} or {@code val}). */
     public TwaSettings trainedOn(String trainOn) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
-                batchSize, tolerance, basisDtype, trainOn, baseline);
+                batchSize, tolerance, basisDtype, trainOn, baseline, coefficients);
     }
 
-    /** The engine type of {@link #basisDtype}. */
-    public DataType storage() {
-        return storage(basisDtype);
+    /** The row encoding of {@link #basisDtype}. */
+    public RowEncoding encoding() {
+        return encoding(basisDtype);
+    }
+
+    /** These settings with coefficients cut as {@code coefficients} ({@link Blocks}). */
+    public TwaSettings withCoefficients(String coefficients) {
+        return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
+                batchSize, tolerance, basisDtype, trainOn, baseline, coefficients);
     }
 
     /** The learning-rate schedule over the TWA epochs. */

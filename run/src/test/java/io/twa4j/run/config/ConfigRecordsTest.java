@@ -102,7 +102,7 @@ class ConfigRecordsTest {
         assertRefused(() -> TwaSettings.reference(2, 3, 128), "params_end", "TWA needs at least 2 snapshots");
         assertRefused(() -> TwaSettings.reference(0, 3, 128).named(".hidden"), "name", "not starting with '.'");
         assertRefused(() -> TwaSettings.reference(0, 3, 128).withEpochs(0, "step"), "epochs", "got 0");
-        assertRefused(() -> new TwaSettings(null, 0, 3, 1, -1, 1, 2, 0, 0.9, "step", List.of(0.5), 128, 1e-6, "bf16", "train", true), "basis_dtype",
+        assertRefused(() -> new TwaSettings(null, 0, 3, 1, -1, 1, 2, 0, 0.9, "step", List.of(0.5), 128, 1e-6, "bf16", "train", true, "global"), "basis_dtype",
                 "aborts the JVM");
     }
 

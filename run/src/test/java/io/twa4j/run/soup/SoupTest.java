@@ -56,7 +56,7 @@ class SoupTest {
 
     private static SoupResult soup(String method, Path out) {
         TwaSettings learning = new TwaSettings("learned", 0, 3, 1, -1, 2, 2, 1e-5, 0.9, "linear", OptimizerConfig.REFERENCE_MILESTONES,
-                64, 1e-6, "f32", "val", true);
+                64, 1e-6, "f32", "val", true, "global");
         return SoupJob.run(new SoupJob.Request(ingredients, config, out, method, learning, "per-layer", Device.cpu(), false),
                 Console.silent());
     }
