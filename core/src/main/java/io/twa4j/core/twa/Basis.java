@@ -3,8 +3,6 @@ package io.twa4j.core.twa;
 import ai.djl.ndarray.NDArray;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.parallel.Sums;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -266,7 +264,7 @@ public final class Basis implements AutoCloseable {
      * {@code P[:, from:to] g} for {@code g} of length {@code to − from} (n numbers, float32, in
      * {@code scope}): a parameter's share of {@code P g}, so that {@link SubspaceSgd} takes
      * {@code P g = Σ_l P_l g_l} with no D-length temporaries. A float32 basis multiplies its view
-     * of the columns; any other decodes them a block at a time. Only for a whole basis.
+     * of the columns; any other widens or decodes them a block at a time. Only for a whole basis.
      */
     public NDArray projectColumns(long from, long to, NDArray g, NDManager scope) {
         checkColumns(from, to);
@@ -297,23 +295,9 @@ public final class Basis implements AutoCloseable {
         return scope.create(sum);
     }
 
-    /** {@code P[:, from:to] g} over this rank's columns, block by block. */
+    /** {@code P[:, from:to] g} over this rank's columns. */
     private NDArray projectOwn(long from, long to, NDArray g, NDManager scope) {
-        int n = size();
-        long width = rows.blockColumns(n);
-        NDArray sum = null;
-        for (long start = from; start < to; start = blockEnd(start, to, width)) {
-            long end = blockEnd(start, to, width);
-            NDArray part = g;
-            if (start > from || end < to) {
-                part = g.get((start - from) + ":" + (end - from));
-                part.attach(scope);
-            }
-            NDArray product = rows.block(n, start, end, DataType.FLOAT32, scope).matMul(part);
-            product.attach(scope);
-            sum = sum == null ? product : sum.addi(product);
-        }
-        return sum;
+        return rows.project(size(), from, to, g, scope);
     }
 
     /** {@code Pᵀ α} for coordinates held on the host (length n), float32, in {@code scope}. */
@@ -342,33 +326,14 @@ public final class Basis implements AutoCloseable {
         return scope.create(gathered);
     }
 
-    /** Columns {@code [from, to)} of this rank's {@code Pᵀ α}, block by block. */
+    /** Columns {@code [from, to)} of this rank's {@code Pᵀ α}. */
     private NDArray combineOwn(NDArray alpha, long from, long to, NDManager scope) {
-        int n = size();
         NDArray coordinates = alpha;
         if (alpha.getDataType() != DataType.FLOAT32) {
             coordinates = alpha.toType(DataType.FLOAT32, true);
             coordinates.attach(scope);
         }
-        long width = rows.blockColumns(n);
-        NDList pieces = new NDList();
-        for (long start = from; start < to; start = blockEnd(start, to, width)) {
-            NDArray piece = coordinates.matMul(rows.block(n, start, blockEnd(start, to, width), DataType.FLOAT32, scope));
-            piece.attach(scope);
-            pieces.add(piece);
-        }
-        if (pieces.size() == 1) {
-            return pieces.get(0);
-        }
-        NDArray point = NDArrays.concat(pieces);
-        point.attach(scope);
-        pieces.forEach(NDArray::close);
-        return point;
-    }
-
-    /** The end of the block of at most {@code width} columns that starts at {@code start}, within {@code to}. */
-    private static long blockEnd(long start, long to, long width) {
-        return to - start > width ? start + width : to;
+        return rows.combine(coordinates, size(), from, to, scope);
     }
 
     /** How the rows are held. */

@@ -17,11 +17,11 @@ interface BasisRows {
      */
     NDArray block(int n, long from, long to, DataType type, NDManager scope);
 
-    /**
-     * How many columns one {@link #block} should span at most for n rows, so that a decoded block
-     * stays a few megabytes ({@link Long#MAX_VALUE} where a block is a view and costs nothing).
-     */
-    long blockColumns(int n);
+    /** {@code P[0:n, from:to] g} for {@code g} of length {@code to − from}: n numbers, float32, in {@code scope}. */
+    NDArray project(int n, long from, long to, NDArray g, NDManager scope);
+
+    /** {@code αᵀ P[0:n, from:to]} for float32 {@code alpha} of length n: {@code to − from} numbers, float32, in {@code scope}. */
+    NDArray combine(NDArray alpha, int n, long from, long to, NDManager scope);
 
     /** Bytes held. */
     long bytes();

@@ -29,9 +29,9 @@ import java.util.List;
  *
  * <p>By blocks ({@link BlockBasis}): P is block-diagonal, {@code P g = (P_1 g_1, …, P_L g_L)}
  * and {@code w_l = P_lᵀ α_l}, the same rule on the joined coordinates; the L blocks' {@code P_l g_l}
- * travel as one vector. A whole basis takes both products parameter by parameter over column
- * views of P (no D-length temporaries), decoding a block of columns at a time where the rows are
- * not float32; w is always {@code Pᵀα} in float32 for the rows as stored.
+ * travel as one vector. A whole float basis takes both products parameter by parameter over
+ * column views of P (no D-length temporaries); a quantised one over its groups of columns. w is
+ * always {@code Pᵀα} in float32 for the rows as stored.
  */
 public final class SubspaceSgd implements UpdateRule {
 
@@ -124,7 +124,8 @@ public final class SubspaceSgd implements UpdateRule {
         NDList parts = new NDList();
         for (BlockBasis.Block block : blocks.blocks()) {
             if (block.basis().size() > 0) {
-                parts.add(blockProjection(block, scope));
+                parts.add(entrywise(block) ? blockProjection(block, scope)
+                        : block.basis().project(block.parameters().readGradient(scope), scope));
             }
         }
         if (parts.isEmpty()) {
@@ -182,9 +183,23 @@ public final class SubspaceSgd implements UpdateRule {
             BlockBasis.Block block = all.get(l);
             Basis basis = block.basis();
             NDArray coordinates = Basis.coordinates(blocks.slice(alpha, l), scope);
+            if (!entrywise(block) && basis.size() > 0) {
+                block.parameters().write(basis.combine(coordinates, scope));
+                continue;
+            }
             block.parameters().writeEach(entry -> basis.size() == 0 ? scope.zeros(new Shape(entry.size()))
                     : basis.combineColumns(coordinates, entry.offset(), entry.offset() + entry.size(), scope), scope);
         }
+    }
+
+    /**
+     * Whether a block's products go parameter by parameter (float rows: column views, or float16
+     * widened a block at a time); quantised rows are held by groups of columns that cross the
+     * parameters, so they take the block's gradient and point whole (two copies of the block's
+     * length, against n times that in codes).
+     */
+    private static boolean entrywise(BlockBasis.Block block) {
+        return !block.basis().encoding().quantised();
     }
 
     /** {@code P_l g_l = Σ_e P_{l,e} g_e} over the parameters e of the block and their column blocks P_{l,e}. */
