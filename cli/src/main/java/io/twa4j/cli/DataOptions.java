@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 final class DataOptions {
 
     @Option(names = "--data", paramLabel = "NAME", defaultValue = "fashion-mnist",
-            description = "Dataset: fashion-mnist, mnist, cifar10, cifar100, synthetic, or imagefolder (--data-dir DIR holding"
+            description = "Dataset: fashion-mnist, mnist, cifar10, cifar100, synthetic, synthetic-hard, or imagefolder (--data-dir DIR holding"
                     + " train/<class>/*.jpg|png and val/<class>/*, as torchvision's ImageFolder) (default: ${DEFAULT-VALUE}).")
     String data;
 

@@ -70,20 +70,7 @@ class TwaCommandTest {
 
     @Test
     void withoutTheBaselineTheSameCoefficientsComeOutAndTheSummarySaysSo() throws IOException {
-        Path copy = temp.resolve("no-baseline");
-        try (var paths = Files.walk(run)) {
-            for (Path path : paths.toList()) {
-                Path target = copy.resolve(run.relativize(path).toString());
-                if (path.startsWith(run.resolve("twa"))) {
-                    continue; // the run as training left it
-                }
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        }
+        Path copy = copyOfTheRun("no-baseline");
         CliRunner.Result twa = CliRunner.run("twa", "--run", copy.toString(), "--params-start", "0", "--params-end", "5",
                 "--epochs", "1", "--lr", "0.5", "--no-baseline", "--name", "p0-5");
         assertThat(twa.exitCode()).as(twa.err()).isZero();
@@ -97,30 +84,72 @@ class TwaCommandTest {
                 .isEqualTo(Files.readAllLines(run.resolve("twa/p0-5/coefficients.csv")));
     }
 
+    /** A copy of the run as training left it (no TWA results), under {@code name}. */
+    private static Path copyOfTheRun(String name) throws IOException {
+        Path copy = temp.resolve(name);
+        try (var paths = Files.walk(run)) {
+            for (Path path : paths.toList()) {
+                Path target = copy.resolve(run.relativize(path).toString());
+                if (path.startsWith(run.resolve("twa"))) {
+                    continue;
+                }
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
+        return copy;
+    }
+
     @Test
     void theCoefficientsReproduceTheWeightsFromTheSnapshots() throws IOException {
-        Path result = run.resolve("twa/p0-5");
+        assertThat(Files.readAllLines(run.resolve("twa/p0-5/coefficients.csv"))).hasSize(6);
+        assertReproduced(run, run.resolve("twa/p0-5"), name -> "all");
+    }
+
+    @Test
+    void perLayerCoefficientsReproduceEveryLayerAndAnInt8BasisTakesAQuarterOfTheMemory() throws IOException {
+        Path copy = copyOfTheRun("layers");
+        CliRunner.Result layers = CliRunner.run("twa", "--run", copy.toString(), "--params-start", "0", "--params-end", "5",
+                "--epochs", "1", "--lr", "0.5", "--coefficients", "per-layer", "--name", "layers");
+        assertThat(layers.exitCode()).as(layers.err()).isZero();
+        assertThat(layers.out()).contains("blocks (per-layer)");
+        assertReproduced(copy, copy.resolve("twa/layers"), name -> name.substring(0, name.lastIndexOf('_')));
+        CliRunner.Result quantised = CliRunner.run("twa", "--run", copy.toString(), "--params-start", "0", "--params-end", "5",
+                "--epochs", "1", "--lr", "0.5", "--basis-dtype", "int8", "--name", "int8");
+        assertThat(quantised.exitCode()).as(quantised.err()).isZero();
+        JsonNode whole = JSON.readTree(run.resolve("twa/p0-5/summary.json").toFile());
+        JsonNode small = JSON.readTree(copy.resolve("twa/int8/summary.json").toFile());
+        assertThat(small.get("basis_dtype").asText()).isEqualTo("int8");
+        assertThat(small.get("basis_mib").asDouble()).isBetween(0.24 * whole.get("basis_mib").asDouble(),
+                0.26 * whole.get("basis_mib").asDouble());
+        assertThat(small.get("basis_error").asDouble()).isLessThan(0.05);
+        assertThat(small.get("twa").get("test_acc").asDouble()).isCloseTo(whole.get("twa").get("test_acc").asDouble(),
+                org.assertj.core.api.Assertions.within(0.1));
+        CliRunner.Result bad = CliRunner.run("twa", "--run", copy.toString(), "--params-end", "5", "--coefficients", "blocks:0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err().strip()).doesNotContain("\n").contains("--coefficients").contains("K >= 1");
+    }
+
+    /** The trainable weights of {@code result} equal, block by block, the combination of the snapshots its coefficients.csv gives. */
+    private static void assertReproduced(Path run, Path result, java.util.function.Function<String, String> blockOf) throws IOException {
         List<String> csv = Files.readAllLines(result.resolve("coefficients.csv"));
-        assertThat(csv.get(0)).isEqualTo("snapshot,epoch,coefficient");
-        assertThat(csv).hasSize(6);
+        assertThat(csv.get(0)).isEqualTo("snapshot,epoch,block,coefficient");
         SnapshotStore store = SnapshotStore.open(run);
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> weights = SafeTensors.read(result.resolve("weights.safetensors"), manager);
-            Map<String, NDArray> combination = null;
+            Map<String, NDArray> combination = new java.util.LinkedHashMap<>();
             for (String line : csv.subList(1, csv.size())) {
                 String[] fields = line.split(",");
                 int snapshot = Integer.parseInt(fields[0]);
                 assertThat(Double.parseDouble(fields[1])).isEqualTo(snapshot); // one snapshot per epoch
-                float coefficient = Float.parseFloat(fields[2]);
-                Map<String, NDArray> tensors = store.read(snapshot, manager);
-                if (combination == null) {
-                    combination = new java.util.LinkedHashMap<>();
-                    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
-                        combination.put(entry.getKey(), entry.getValue().mul(coefficient));
-                    }
-                } else {
-                    for (Map.Entry<String, NDArray> entry : tensors.entrySet()) {
-                        combination.put(entry.getKey(), combination.get(entry.getKey()).add(entry.getValue().mul(coefficient)));
+                float coefficient = Float.parseFloat(fields[3]);
+                for (Map.Entry<String, NDArray> entry : store.read(snapshot, manager).entrySet()) {
+                    if (!entry.getKey().contains("running") && blockOf.apply(entry.getKey()).equals(fields[2])) {
+                        NDArray term = entry.getValue().mul(coefficient);
+                        combination.merge(entry.getKey(), term, NDArray::add);
                     }
                 }
             }
@@ -130,6 +159,7 @@ class TwaCommandTest {
                     continue; // BatchNorm statistics are recomputed, not combined
                 }
                 NDArray expected = combination.get(entry.getKey());
+                assertThat(expected).as("a coefficient of %s's block", entry.getKey()).isNotNull();
                 double error = expected.sub(entry.getValue()).norm().getFloat();
                 assertThat(error).as(entry.getKey()).isLessThanOrEqualTo(1e-4 * (1 + entry.getValue().norm().getFloat()));
                 checked++;

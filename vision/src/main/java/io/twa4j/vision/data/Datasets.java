@@ -35,6 +35,18 @@ public final class Datasets {
     public static final String SYNTHETIC = "synthetic";
 
     /**
+     * A generated set on which methods differ: 1×28×28, 10 classes, 20000/5000, overlapping classes,
+     * strong noise and 10% random labels ({@link SyntheticImages.Style#HARD}).
+     */
+    public static final String SYNTHETIC_HARD = "synthetic-hard";
+
+    /** Images in the hard synthetic set's training split. */
+    public static final int SYNTHETIC_HARD_TRAIN = 20000;
+
+    /** Images in the hard synthetic set's test split. */
+    public static final int SYNTHETIC_HARD_TEST = 5000;
+
+    /**
      * An ImageNet-style folder ({@code DIR/train/<class>/*.jpg}, {@code DIR/val/<class>/*}; see
      * {@link io.twa4j.vision.data.folder.ImageFolder}): not an entry of {@link #ALL}, since its
      * classes come from the folder and its image size from the user.
@@ -72,7 +84,9 @@ public final class Datasets {
                             cifarFiles(d.split(train), dir, "cifar-100-binary", List.of(train ? "train.bin" : "test.bin"),
                                     "cifar-100-binary.tar.gz"))),
             new Dataset(SYNTHETIC, GREY_28, 10, Normalization.SYNTHETIC, null, false,
-                    (d, dir, train) -> synthetic(d, train)));
+                    (d, dir, train) -> synthetic(d, train, SyntheticImages.Style.EASY, SYNTHETIC_TRAIN, SYNTHETIC_TEST)),
+            new Dataset(SYNTHETIC_HARD, GREY_28, 10, Normalization.SYNTHETIC, null, false,
+                    (d, dir, train) -> synthetic(d, train, SyntheticImages.Style.HARD, SYNTHETIC_HARD_TRAIN, SYNTHETIC_HARD_TEST)));
 
     /** The names of {@link #ALL}, in the same order. */
     public static final List<String> NAMES = ALL.stream().map(Dataset::name).toList();
@@ -144,13 +158,13 @@ public final class Datasets {
         return byName(name).load(dataDir, train);
     }
 
-    private static ImageSet synthetic(Dataset d, boolean train) {
+    private static ImageSet synthetic(Dataset d, boolean train, SyntheticImages.Style style, int trainSize, int testSize) {
         Shape s = d.imageShape();
-        ImageSet all = SyntheticImages.generate(SYNTHETIC_SEED, SYNTHETIC_TRAIN + SYNTHETIC_TEST, d.classes(),
-                (int) s.get(0), (int) s.get(1), (int) s.get(2));
+        ImageSet all = SyntheticImages.generate(SYNTHETIC_SEED, trainSize + testSize, d.classes(),
+                (int) s.get(0), (int) s.get(1), (int) s.get(2), style);
         return train
-                ? all.slice(0, SYNTHETIC_TRAIN, d.split(true))
-                : all.slice(SYNTHETIC_TRAIN, SYNTHETIC_TRAIN + SYNTHETIC_TEST, d.split(false));
+                ? all.slice(0, trainSize, d.split(true))
+                : all.slice(trainSize, trainSize + testSize, d.split(false));
     }
 
     /** The reader of an IDX dataset (MNIST's format), {@code howToGet} its files. */

@@ -28,7 +28,7 @@ class DatasetsTest {
     void unknownNameListsTheValidOnes() {
         assertThatThrownBy(() -> Datasets.load("imagenet", null, true))
                 .isInstanceOf(DatasetException.class)
-                .hasMessage("unknown dataset 'imagenet'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
+                .hasMessage("unknown dataset 'imagenet'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, synthetic-hard, imagefolder");
     }
 
     @Test
@@ -37,9 +37,9 @@ class DatasetsTest {
         assertThat(Datasets.byName("fashionmnist").name()).isEqualTo(Datasets.FASHION_MNIST);
         assertThatThrownBy(() -> Datasets.byName("svhn"))
                 .isInstanceOf(DatasetException.class)
-                .hasMessage("unknown dataset 'svhn'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
+                .hasMessage("unknown dataset 'svhn'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, synthetic-hard, imagefolder");
         assertThatThrownBy(() -> Datasets.byName(null))
-                .hasMessage("unknown dataset 'null'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
+                .hasMessage("unknown dataset 'null'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, synthetic-hard, imagefolder");
     }
 
     @Test
@@ -54,8 +54,8 @@ class DatasetsTest {
     @Test
     void registryIsInTheListedOrder() {
         assertThat(Datasets.ALL).extracting(Dataset::name)
-                .containsExactly("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic");
-        assertThat(Datasets.NAMES).containsExactly("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic");
+                .containsExactly("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic", "synthetic-hard");
+        assertThat(Datasets.NAMES).containsExactly("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic", "synthetic-hard");
     }
 
     @Test
@@ -99,9 +99,9 @@ class DatasetsTest {
         assertThat(test.size()).isEqualTo(3);
         assertThat(test.imageShape().getShape()).containsExactly(2, 4, 4);
         assertThatThrownBy(() -> Datasets.byName("tiny-set"))
-                .hasMessageEndingWith("valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, imagefolder");
+                .hasMessageEndingWith("valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, synthetic-hard, imagefolder");
         assertThatThrownBy(() -> Datasets.byName("x", registry))
-                .hasMessage("unknown dataset 'x'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, tiny-set");
+                .hasMessage("unknown dataset 'x'; valid names: fashion-mnist, mnist, cifar10, cifar100, synthetic, synthetic-hard, tiny-set");
     }
 
     @Test
