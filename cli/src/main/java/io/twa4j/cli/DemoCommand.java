@@ -128,7 +128,10 @@ final class DemoCommand implements Callable<Integer> {
             row("first half, average of snapshots + BN", String.valueOf(half), result.average().top1(), halfSeconds);
         }
         row("first half + TWA", half + "+" + twaEpochs, result.twa().top1(), halfSeconds + result.seconds());
-        System.out.printf(Locale.ROOT, "%nTWA used %.0f%% of the full run's time; results in %s, snapshots in %s%n",
+        double gap = 100 * (result.twa().top1() - epochsRun.get(epochs - 1).test().top1());
+        System.out.printf(Locale.ROOT, "%nfirst half + TWA: %+.2f points against the full run (%s), in %.0f%% of its time%n",
+                gap, gap >= 0 ? "matches or beats it" : "falls short", 100 * (halfSeconds + result.seconds()) / fullSeconds);
+        System.out.printf(Locale.ROOT, "TWA used %.0f%% of the full run's time; results in %s, snapshots in %s%n",
                 100 * (halfSeconds + result.seconds()) / fullSeconds, result.directory(), run.resolve("snapshots"));
     }
 
