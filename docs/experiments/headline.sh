@@ -19,7 +19,7 @@ train_flags=(--data fashion-mnist --model cnn --epochs 20 --lr 0.1 --wd 1e-4 --m
 # snapshot k is taken at epoch k/4: E/2 = snapshots 0..40, E/3 ~ the first 6 epochs = 0..24;
 # --params-stride 4 keeps one snapshot per epoch
 reference=(--params-start 0 --epochs 2 --lr 2 --wd 1e-5 --momentum 0.9 --schedule step
-  --coefficients global --basis-dtype f32 --train-on train)
+)  # defaults: --coefficients global --basis-dtype f32 --train-on train
 twa() { # NAME FLAGS...
   local name=$1
   shift
