@@ -58,7 +58,9 @@ final class QuantisedRows implements BasisRows {
     @Override
     public void set(int row, NDArray values) {
         try (NDManager scope = values.getManager().newSubManager()) {
-            NDArray x = padded(values.toType(DataType.FLOAT32, false), 0, columns, scope).reshape(groups, GROUP);
+            NDArray wide = values.toType(DataType.FLOAT32, true);
+            wide.attach(scope);
+            NDArray x = padded(wide, 0, columns, scope).reshape(groups, GROUP);
             x.attach(scope);
             NDArray min = x.min(new int[] {1});
             NDArray range = x.max(new int[] {1}).sub(min);
@@ -74,9 +76,11 @@ final class QuantisedRows implements BasisRows {
         }
     }
 
-    /** {@code values} (columns [from, to)) with zeros before and after, to the whole groups that hold them, in {@code scope}. */
+    /**
+     * {@code values} (columns [from, to)) with zeros before and after, to the whole groups that hold
+     * them: {@code values} itself (left where it is) when none are needed, else a new array in {@code scope}.
+     */
     private static NDArray padded(NDArray values, long from, long to, NDManager scope) {
-        values.attach(scope);
         long lead = from % GROUP;
         long tail = (GROUP - to % GROUP) % GROUP;
         if (lead == 0 && tail == 0) {
@@ -163,7 +167,7 @@ final class QuantisedRows implements BasisRows {
         long end = (to + GROUP - 1) / GROUP;
         NDArray sum = scope.zeros(new Shape(n), DataType.FLOAT32);
         try (NDManager inner = scope.newSubManager()) {
-            NDArray whole = padded(g.toType(DataType.FLOAT32, true), from, to, inner).reshape(end - first, GROUP);
+            NDArray whole = padded(g, from, to, inner).reshape(end - first, GROUP);
             whole.attach(inner);
             for (long a = first; a < end; a += chunk(n)) {
                 long b = Math.min(end, a + chunk(n));
