@@ -20,6 +20,6 @@ class DemoCommandTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("SGD, full budget").contains("first half + TWA").contains("% of the full run's time");
         assertThat(run.resolve("twa/first-half/summary.json")).isRegularFile();
-        assertThat(run.resolve("snapshots/000004.safetensors")).isRegularFile();
+        assertThat(run.resolve("snapshots/000002.safetensors")).isRegularFile();
     }
 }

@@ -108,6 +108,12 @@ public record TwaSettings(
                 batchSize, tolerance, basisDtype, trainOn, baseline, coefficients);
     }
 
+    /** These settings with learning rate {@code lr} (its schedule unchanged). */
+    public TwaSettings withLr(double lr) {
+        return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
+                batchSize, tolerance, basisDtype, trainOn, baseline, coefficients);
+    }
+
     /** These settings under the name {@code name}. */
     public TwaSettings named(String name) {
         return new TwaSettings(name, paramsStart, paramsEnd, paramsStride, trainStart, epochs, lr, wd, momentum, schedule, milestones,
