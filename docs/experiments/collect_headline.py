@@ -47,11 +47,11 @@ def svg(results, path):
     for run, _, rs in results:
         model = run.name.rsplit("-e20-", 1)[0]
         labels += [f"{model} {r['name']}" for r in rs if f"{model} {r['name']}" not in labels]
-    px, low, high, left, bar = 40, -5, 2, 200, 8  # 1 point = 40 px; each panel spans [low, high] points
+    px, low, high, left, bar = 40, -5, 2, 200, 6  # 1 point = 40 px; each panel spans [low, high] points
     panel = (high - low) * px + 40
     width, height = left + 2 * panel, 60 + 22 * len(labels)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-             '<text x="10" y="16">TWA minus the full run, accuracy points (seed 1 blue, seed 2 orange; held-out: TWA-v trains on it)</text>']
+             '<text x="10" y="16">TWA minus the full run, accuracy points (seeds 1, 2 blue, orange; seed 3, the verification, green; bars cut at -5 end in &lt;)</text>']
     for p, (key, title) in enumerate([("val", "held-out (chosen on)"), ("test", "test (reported)")]):
         zero = left + p * panel - low * px
         parts.append(f'<text x="{zero - 40}" y="34">{title}</text>')
@@ -68,11 +68,14 @@ def svg(results, path):
                 r = next((r for r in rs if f"{model} {r['name']}" == label), None)
                 if r is None or r[key] is None:
                     continue
-                k = (int(seed) - 1) % 2
-                gap = max(low, min(high, 100 * (r[key] - full[f"{key}_acc"])))
+                k = (int(seed) - 1) % 3
+                measured = 100 * (r[key] - full[f"{key}_acc"])
+                gap = max(low, min(high, measured))
                 x = zero + min(0, gap) * px
-                colour = ["#1f77b4", "#ff7f0e"][k]
+                colour = ["#1f77b4", "#ff7f0e", "#2ca02c"][k]
                 parts.append(f'<rect x="{x:.1f}" y="{y + k * bar}" width="{abs(gap) * px:.1f}" height="{bar}" fill="{colour}"/>')
+                if measured < low:
+                    parts.append(f'<text x="{x - 9:.1f}" y="{y + k * bar + 6}" font-size="9">&lt;</text>')
     parts.append("</svg>")
     pathlib.Path(path).write_text("\n".join(parts) + "\n")
 
