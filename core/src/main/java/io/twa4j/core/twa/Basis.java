@@ -37,6 +37,12 @@ public final class Basis implements AutoCloseable {
     /** The default relative norm below which a snapshot counts as already in the span. */
     public static final double DEFAULT_TOLERANCE = 1e-6;
 
+    /** Gram–Schmidt stops once a pass takes at most this fraction of what is left of the snapshot. */
+    private static final double LEAN = 1e-3;
+
+    /** Gram–Schmidt passes at most; rows orthonormal to ~1e-3 settle in 3–4 even at residual 1e-5. */
+    private static final int MAX_PASSES = 6;
+
     private final NDManager manager;
     private final RowEncoding encoding;
     private final BasisRows rows;
@@ -132,17 +138,10 @@ public final class Basis implements AutoCloseable {
                 throw new IllegalArgumentException("snapshot " + source + " has norm " + norm + "; it cannot join a basis");
             }
             double[] coordinate = new double[n + 1];
-            for (int pass = 0; n > 0 && pass < 2; pass++) {
-                NDArray r = projectWide(v, n, scope);
-                subtractCombination(v, r, n, scope);
-                double[] projections = r.toDoubleArray();
-                for (int j = 0; j < n; j++) {
-                    coordinate[j] += projections[j];
-                }
-            }
+            boolean settled = orthogonalise(v, n, coordinate, scope);
             double residual = norm(v);
             double relative = norm > 0 ? residual / norm : 0; // zero is in every span: dropped
-            boolean kept = relative >= tolerance;
+            boolean kept = settled && relative >= tolerance;
             if (kept) {
                 if (n == capacity) {
                     throw new IllegalStateException("the basis is full (" + capacity + " rows)");
@@ -158,6 +157,32 @@ public final class Basis implements AutoCloseable {
             coordinates.add(kept ? coordinate : Arrays.copyOf(coordinate, n));
             return new Added(source, kept, relative);
         }
+    }
+
+    /**
+     * Gram–Schmidt of {@code v} against the n rows, adding each pass's projections to
+     * {@code coordinate}: two passes ("twice is enough" for orthonormal rows), then more while the
+     * last pass still took {@code ‖P v‖ > LEAN ‖v‖}. Rows orthonormal only to their quantisation
+     * (P Pᵀ = I + E) leave {@code P v = −E r} after a pass that took r, so a snapshot whose
+     * residual is small against its norm (snapshots a few steps apart) would otherwise lean on
+     * the rows by ‖E‖ ‖w‖ / residual. Returns false when {@link #MAX_PASSES} did not settle it:
+     * the residual is within the rows' own error, and the snapshot is dropped.
+     */
+    private boolean orthogonalise(NDArray v, int n, double[] coordinate, NDManager scope) {
+        for (int pass = 1; n > 0 && pass <= MAX_PASSES; pass++) {
+            NDArray r = projectWide(v, n, scope);
+            subtractCombination(v, r, n, scope);
+            double[] projections = r.toDoubleArray();
+            double taken = 0;
+            for (int j = 0; j < n; j++) {
+                coordinate[j] += projections[j];
+                taken += projections[j] * projections[j];
+            }
+            if (pass >= 2 && Math.sqrt(taken) <= LEAN * norm(v)) {
+                return true;
+            }
+        }
+        return n == 0;
     }
 
     /**
