@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         description = {"The built-in job: full SGD budget vs its first half + TWA, side by side.",
             "",
             "Trains the small CNN on Fashion-MNIST (its first 30,000 training",
-            "images, so that it takes about 5 minutes on 2 cores) for the full",
+            "images, so that it takes about 3 minutes on 2 cores) for the full",
             "budget, runs TWA on the snapshots of its first half with the settings",
             "the headline sweep chose on held-out data (docs/results.md), and",
             "compares test accuracy and wall time. Where",

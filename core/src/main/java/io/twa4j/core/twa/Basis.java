@@ -21,10 +21,13 @@ import java.util.Map;
  * <p>Each new snapshot {@code w} is orthogonalised against the rows so far by block classical
  * Gram–Schmidt applied twice ("twice is enough": Giraud, Langou and Rozložník, 2005), which gives
  * orthonormality at working precision even for nearly collinear snapshots, where a single pass
- * visibly fails. Both passes are matrix–vector products over the rows, so each costs two sweeps
- * of the memory holding P. A snapshot whose remaining norm is below {@code tolerance × |w|} is
- * nearly in the span already: it adds no row and is reported as dropped (so is a zero snapshot,
- * such as a block of biases at their initial zeros).
+ * visibly fails. Rows held quantised are orthonormal only to their quantisation, and against
+ * them a snapshot a few steps from the others needs a third or fourth pass, taken while a pass
+ * still takes more than 1e-3 of what is left. Each pass is two matrix–vector products over the
+ * rows, so it costs two sweeps of the memory holding P. A snapshot whose remaining norm is below
+ * {@code tolerance × |w|}, or that six passes do not settle, is nearly in the span already: it
+ * adds no row and is reported as dropped (so is a zero snapshot, such as a block of biases at
+ * their initial zeros).
  *
  * <p>The rows live in one array of {@code capacity × D} allocated up front, so growing the basis
  * never holds a second copy of it. Every snapshot {@code i} added, kept or dropped, is recorded as
