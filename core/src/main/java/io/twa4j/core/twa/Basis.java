@@ -18,16 +18,16 @@ import java.util.Map;
  * An orthonormal basis P (n × D, one row per kept snapshot) of the span of a set of snapshots,
  * grown one snapshot at a time, with the map back to the snapshots.
  *
- * <p>Each new snapshot {@code w} is orthogonalised against the rows so far by block classical
- * Gram–Schmidt applied twice ("twice is enough": Giraud, Langou and Rozložník, 2005), which gives
- * orthonormality at working precision even for nearly collinear snapshots, where a single pass
- * visibly fails. Rows held quantised are orthonormal only to their quantisation, and against
- * them a snapshot a few steps from the others needs a third or fourth pass, taken while a pass
- * still takes more than 1e-3 of what is left. Each pass is two matrix–vector products over the
- * rows, so it costs two sweeps of the memory holding P. A snapshot whose remaining norm is below
- * {@code tolerance × |w|}, or that six passes do not settle, is nearly in the span already: it
- * adds no row and is reported as dropped (so is a zero snapshot, such as a block of biases at
- * their initial zeros).
+ * <p>Each new snapshot {@code w} is projected onto the span of the rows as stored, in float64:
+ * {@code c = G⁻¹ P w} with the Gram matrix {@code G = P Pᵀ} kept as its Cholesky factor
+ * ({@link GramFactor}), and {@code w − Pᵀc} is the new row's direction. For float32 rows G is I
+ * to 1e-7 and this is classical Gram–Schmidt; for rows quantised to int8 or int4, orthonormal
+ * only to ~1e-3, it still leaves the new direction orthogonal to every stored row, where
+ * Gram–Schmidt (even applied twice) leaves a snapshot a few steps from the others leaning on them.
+ * An addition sweeps the memory holding P three times: {@code P w}, {@code Pᵀc}, and the new row's
+ * column of G. A snapshot whose remaining norm is below {@code tolerance × |w|} is nearly in the
+ * span already: it adds no row and is reported as dropped (so is a zero snapshot, such as a block
+ * of biases at their initial zeros).
  *
  * <p>The rows live in one array of {@code capacity × D} allocated up front, so growing the basis
  * never holds a second copy of it. Every snapshot {@code i} added, kept or dropped, is recorded as
@@ -39,12 +39,6 @@ public final class Basis implements AutoCloseable {
 
     /** The default relative norm below which a snapshot counts as already in the span. */
     public static final double DEFAULT_TOLERANCE = 1e-6;
-
-    /** Gram–Schmidt stops once a pass takes at most this fraction of what is left of the snapshot. */
-    private static final double LEAN = 1e-3;
-
-    /** Gram–Schmidt passes at most; rows orthonormal to ~1e-3 settle in 3–4 even at residual 1e-5. */
-    private static final int MAX_PASSES = 6;
 
     private final NDManager manager;
     private final RowEncoding encoding;
@@ -61,6 +55,7 @@ public final class Basis implements AutoCloseable {
     private final List<Integer> sources = new ArrayList<>();
     private final List<double[]> coordinates = new ArrayList<>();
     private final List<double[]> rowCoordinates = new ArrayList<>();
+    private final GramFactor gram = new GramFactor();
 
     /**
      * An empty basis for vectors of length {@code dimension}, with room for {@code capacity}
@@ -140,16 +135,16 @@ public final class Basis implements AutoCloseable {
             if (!Double.isFinite(norm)) {
                 throw new IllegalArgumentException("snapshot " + source + " has norm " + norm + "; it cannot join a basis");
             }
-            double[] coordinate = new double[n + 1];
-            boolean settled = orthogonalise(v, n, coordinate, scope);
+            double[] coordinate = Arrays.copyOf(orthogonalise(v, n, scope), n + 1);
             double residual = norm(v);
             double relative = norm > 0 ? residual / norm : 0; // zero is in every span: dropped
-            boolean kept = settled && relative >= tolerance;
+            boolean kept = relative >= tolerance;
             if (kept) {
                 if (n == capacity) {
                     throw new IllegalStateException("the basis is full (" + capacity + " rows)");
                 }
                 rows.set(n, v.div(residual));
+                gram.extend(storedGramColumn(n, scope));
                 coordinate[n] = residual;
                 rowSources.add(source);
                 rowCoordinates.add(coordinate);
@@ -163,29 +158,32 @@ public final class Basis implements AutoCloseable {
     }
 
     /**
-     * Gram–Schmidt of {@code v} against the n rows, adding each pass's projections to
-     * {@code coordinate}: two passes ("twice is enough" for orthonormal rows), then more while the
-     * last pass still took {@code ‖P v‖ > LEAN ‖v‖}. Rows orthonormal only to their quantisation
-     * (P Pᵀ = I + E) leave {@code P v = −E r} after a pass that took r, so a snapshot whose
-     * residual is small against its norm (snapshots a few steps apart) would otherwise lean on
-     * the rows by ‖E‖ ‖w‖ / residual. Returns false when {@link #MAX_PASSES} did not settle it:
-     * the residual is within the rows' own error, and the snapshot is dropped.
+     * Takes from {@code v} its projection onto the span of the n rows as stored and returns its
+     * coordinates c: {@code c = G⁻¹ P v}, {@code v ← v − Pᵀc}, which leaves v orthogonal to every
+     * stored row to float64 rounding. Rows orthonormal only to their quantisation (G = I + E)
+     * would otherwise leave a snapshot a few steps from the others (residual ~1e-5 of its norm)
+     * leaning on them by ‖E‖ ‖w‖ / residual; for float32 rows G⁻¹ is I to 1e-7, and this is one
+     * Gram–Schmidt pass that needs no second.
      */
-    private boolean orthogonalise(NDArray v, int n, double[] coordinate, NDManager scope) {
-        for (int pass = 1; n > 0 && pass <= MAX_PASSES; pass++) {
-            NDArray r = projectWide(v, n, scope);
-            subtractCombination(v, r, n, scope);
-            double[] projections = r.toDoubleArray();
-            double taken = 0;
-            for (int j = 0; j < n; j++) {
-                coordinate[j] += projections[j];
-                taken += projections[j] * projections[j];
-            }
-            if (pass >= 2 && Math.sqrt(taken) <= LEAN * norm(v)) {
-                return true;
+    private double[] orthogonalise(NDArray v, int n, NDManager scope) {
+        if (n == 0) {
+            return new double[0];
+        }
+        double[] c = gram.solve(projectWide(v, n, scope).toDoubleArray());
+        subtractCombination(v, scope.create(c), n, scope);
+        return c;
+    }
+
+    /** Row n's column of G as stored: its inner products with rows 0..n, in float64 over column blocks. */
+    private double[] storedGramColumn(int n, NDManager scope) {
+        NDArray column = scope.zeros(new Shape(n + 1), DataType.FLOAT64);
+        for (long start = 0; start < columns; start += blockColumns(n + 1)) {
+            try (NDManager block = scope.newSubManager()) {
+                NDArray p = rows.block(n + 1, start, Math.min(this.columns, start + blockColumns(n + 1)), DataType.FLOAT64, block);
+                column.addi(p.matMul(p.get(n)));
             }
         }
-        return n == 0;
+        return Sums.overRanks(shards, column.toDoubleArray());
     }
 
     /**
