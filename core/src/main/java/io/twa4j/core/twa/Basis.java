@@ -392,17 +392,9 @@ public final class Basis implements AutoCloseable {
         if (alpha.length != n) {
             throw new IllegalArgumentException("alpha has " + alpha.length + " entries, the basis has " + n + " rows");
         }
-        // row i of L is the i-th kept snapshot's coordinates: nonzero up to column i
-        List<double[]> lower = rowCoordinates;
-        double[] weights = new double[n];
-        for (int j = n - 1; j >= 0; j--) {
-            double sum = alpha[j];
-            for (int i = j + 1; i < n; i++) {
-                sum -= lower.get(i)[j] * weights[i];
-            }
-            weights[j] = sum / lower.get(j)[j];
-        }
-        return weights;
+        // row i of L is the i-th kept snapshot's coordinates, nonzero up to column i:
+        // Pᵀα = Σ_i c_i w_i where Lᵀc = α
+        return LowerTriangular.solveTransposed(rowCoordinates, alpha);
     }
 
     /**

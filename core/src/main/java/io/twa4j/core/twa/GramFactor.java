@@ -1,6 +1,7 @@
 package io.twa4j.core.twa;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,15 +35,9 @@ final class GramFactor {
         if (column.length != n + 1) {
             throw new IllegalArgumentException("a Gram column of " + column.length + " entries for row " + n);
         }
-        double[] row = new double[n + 1];
+        double[] row = Arrays.copyOf(LowerTriangular.solve(lower, Arrays.copyOf(column, n)), n + 1);
         double squares = 0;
         for (int i = 0; i < n; i++) {
-            double[] li = lower.get(i);
-            double sum = column[i];
-            for (int k = 0; k < i; k++) {
-                sum -= li[k] * row[k];
-            }
-            row[i] = sum / li[i];
             squares += row[i] * row[i];
         }
         double pivot = column[n] - squares;
@@ -59,23 +54,6 @@ final class GramFactor {
         if (b.length != n) {
             throw new IllegalArgumentException("b has " + b.length + " entries, G is " + n + " × " + n);
         }
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            double[] li = lower.get(i);
-            double sum = b[i];
-            for (int k = 0; k < i; k++) {
-                sum -= li[k] * y[k];
-            }
-            y[i] = sum / li[i];
-        }
-        double[] c = new double[n];
-        for (int i = n - 1; i >= 0; i--) {
-            double sum = y[i];
-            for (int k = i + 1; k < n; k++) {
-                sum -= lower.get(k)[i] * c[k];
-            }
-            c[i] = sum / lower.get(i)[i];
-        }
-        return c;
+        return LowerTriangular.solveTransposed(lower, LowerTriangular.solve(lower, b));
     }
 }
