@@ -99,8 +99,8 @@ public record Twa(BlockBasis basis, List<SnapshotPoint> points, double[] start, 
                         whole.shards().size(), whole.bytes() / 1048576.0, whole.bytes() * (double) whole.shards().size() / 1048576.0);
             }
             for (int dropped : whole.droppedSources()) {
-                out.printf(Locale.ROOT, "warning: snapshot %d is already in the span of the others (to %.0e, or to the"
-                        + " precision of quantised rows); it adds no row%n", dropped, settings.tolerance());
+                out.printf(Locale.ROOT, "warning: snapshot %d is already in the span of the others (to %.0e); it adds no row%n",
+                        dropped, settings.tolerance());
             }
             return;
         }
