@@ -4,8 +4,9 @@
 #
 #   docs/experiments/headline.sh train OUT SEED        the full run (its first half is the E/2 run)
 #   docs/experiments/headline.sh grid OUT SEED         TWA one factor at a time, from E/2 and E/3
-#   docs/experiments/headline.sh twa OUT SEED NAME FLAGS...   one TWA on the run's snapshots (the
-#                                                     combinations of the best factors)
+#   docs/experiments/headline.sh more OUT SEED         the rows run after the grid: lower lrs, combinations
+#   docs/experiments/headline.sh verify OUT SEED       the chosen settings on a fresh seed (full run, timed run)
+#   docs/experiments/headline.sh twa OUT SEED NAME FLAGS...   one TWA on the run's snapshots
 #   docs/experiments/headline.sh timed OUT SEED AFTER FLAGS... train --twa-after AFTER (wall time)
 #
 # Tables: docs/experiments/collect_headline.py OUT.
@@ -54,6 +55,28 @@ case "$what" in
     twa "e2-int8" --params-end $end --basis-dtype int8
     twa "e2-val" --params-end $end --train-on val
     twa "e3-ref" --params-end 25 ;;
+  more)
+    # after the grid, as the session ran them (cnn; PreResNet20 took the two rows of its own)
+    end=41
+    if [ "$model" = cnn ]; then
+      for lr in 0.1 0.25; do twa "e2-lr$lr" --params-end $end --lr $lr; done
+      twa "e2-spe4-lr0.5" --params-end $end --params-stride 1 --lr 0.5
+      twa "e2-spe4-lr0.25" --params-end $end --params-stride 1 --lr 0.25
+      twa "e2-per-layer-lr0.5" --params-end $end --coefficients per-layer --lr 0.5
+      twa "e2-spe4-per-layer-lr0.5" --params-end $end --params-stride 1 --coefficients per-layer --lr 0.5
+      twa "e2-spe4-lr0.5-ep1" --params-end $end --params-stride 1 --lr 0.5 --epochs 1
+    else
+      twa "e2-lr0.25" --params-end $end --lr 0.25
+      twa "e2-spe4-lr0.5" --params-end $end --params-stride 1 --lr 0.5
+    fi ;;
+  verify)
+    # the choice (held-out mean, within 65% of the time): lr 0.25, one snapshot per epoch
+    "$0" train "$out" "$seed"
+    "$0" timed "$out" "$seed" 10 --snapshots-per-epoch 1 --twa-epochs 2 --twa-lr 0.25 --twa-wd 1e-5 \
+      --twa-momentum 0.9 --twa-schedule step --no-twa-baseline --twa-name e2-lr0.25
+    twa "e2-lr0.25" --params-end 41 --lr 0.25
+    twa "e2-ref" --params-end 41
+    twa "e2-int8-lr0.25" --params-end 41 --lr 0.25 --basis-dtype int8 ;;
   twa)
     twa "$@" ;;
   timed)
@@ -61,6 +84,6 @@ case "$what" in
     shift
     "$twa4j" train "${train_flags[@]}" --run "$out/timed-$model-s$seed-after$after" --overwrite --twa-after "$after" "$@" ;;
   *)
-    echo "unknown step $what: train, grid, twa or timed" >&2
+    echo "unknown step $what: train, grid, more, verify, twa or timed" >&2
     exit 2 ;;
 esac

@@ -19,14 +19,9 @@ final class GramFactor {
     /** Row i of L, of length i + 1. */
     private final List<double[]> lower = new ArrayList<>();
 
-    /** The number of rows factored. */
-    int size() {
-        return lower.size();
-    }
-
     /**
      * Adds the next row, given its Gram column: its inner products with the rows so far, then
-     * with itself (length {@link #size()} + 1).
+     * with itself (length: the rows factored so far + 1).
      *
      * @throws IllegalStateException if the row is (numerically) in the span of the others
      */
@@ -48,7 +43,7 @@ final class GramFactor {
         lower.add(row);
     }
 
-    /** The c with {@code G c = b} (b of length {@link #size()}). */
+    /** The c with {@code G c = b} (b with one entry per row factored). */
     double[] solve(double[] b) {
         int n = lower.size();
         if (b.length != n) {
