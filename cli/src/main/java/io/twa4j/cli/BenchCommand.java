@@ -28,13 +28,16 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure where a TWA step's time and memory go.",
             "",
-            "The SGD step against the TWA step of the same model; forward/backward vs the subspace",
-            "update, the projection (two passes over P) vs the copy-bandwidth bound; the SGD loop's",
-            "steady memory vs the TWA loop's peak. Uses synthetic inputs; prints a table (or --json).",
+            "The SGD step against the TWA step of the same model; forward/backward vs",
+            "the subspace update, the projection (two passes over P) vs the",
+            "copy-bandwidth bound; the SGD loop's steady memory vs the TWA loop's peak;",
+            "which loops multiply the basis (--basis-dtype int8: the Vector API's).",
+            "Uses synthetic inputs; prints a table (or --json).",
             "With --loader DIR: the image-folder loader's throughput on DIR instead.",
             "With --peer: the same work in twa4j and in PyTorch, and their ratios.",
-            "With --exchange [--workers N]: what a data-parallel step exchanges and what it costs",
-            "(SGD's gradient, TWA's n numbers, TWA on a split basis), on N worker processes."})
+            "With --exchange [--workers N]: what a data-parallel step exchanges and",
+            "what it costs (SGD's gradient, TWA's n numbers, TWA on a split basis),",
+            "on N worker processes."})
 final class BenchCommand implements Callable<Integer> {
 
     /** Untimed steps before the timed ones: the first ~10 steps of a loop run slower (allocator and oneDNN caches warming). */
@@ -158,6 +161,7 @@ final class BenchCommand implements Callable<Integer> {
                 (Double) results.get(0).get("copy_gb_per_s"));
         System.out.println("memory: SGD MiB = resident set after the SGD steps; TWA MiB = peak of the TWA loop (basis included);"
                 + " bound = P MiB + 1.2 x SGD MiB");
+        System.out.printf(Locale.ROOT, "basis %s; its products by the %s loops%n", results.get(0).get("basis_dtype"), results.get(0).get("basis_kernel"));
         return ExitCode.OK;
     }
 

@@ -66,6 +66,7 @@ final class SparkSettings {
         });
         String engine = String.join(" ",
                 "-XX:+AlwaysPreTouch",
+                "--add-modules=jdk.incubator.vector", // the int8 basis's SIMD loops, as the launcher's
                 "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + threads,
                 "-Dai.djl.pytorch.num_interop_threads=1",

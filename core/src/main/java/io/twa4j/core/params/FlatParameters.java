@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
@@ -79,6 +80,22 @@ public final class FlatParameters {
             pieces.add(piece);
         }
         return concat(pieces, scope);
+    }
+
+    /**
+     * Copies the accumulated gradients, in layout order, into {@code into} (length D) on the heap:
+     * one copy per parameter from the engine's memory ({@code scope} holds the flattened views).
+     */
+    public void readGradient(float[] into, NDManager scope) {
+        if (into.length != size()) {
+            throw new IllegalArgumentException("a gradient of " + size() + " numbers does not fit " + into.length);
+        }
+        forEachGradient((entry, piece) -> {
+            if (piece.getDataType() != DataType.FLOAT32) {
+                throw new IllegalStateException("the gradient of " + entry.name() + " is " + piece.getDataType() + ", not float32");
+            }
+            piece.toByteBuffer(true).asFloatBuffer().get(into, Math.toIntExact(entry.offset()), Math.toIntExact(entry.size()));
+        }, scope);
     }
 
     /**

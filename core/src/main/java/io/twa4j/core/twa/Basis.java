@@ -56,6 +56,8 @@ public final class Basis implements AutoCloseable {
     private final List<double[]> coordinates = new ArrayList<>();
     private final List<double[]> rowCoordinates = new ArrayList<>();
     private final GramFactor gram = new GramFactor();
+    /** The engine copy of the last {@link #combine(double[], float[])}, made on first use. */
+    private NDArray published;
 
     /**
      * An empty basis for vectors of length {@code dimension}, with room for {@code capacity}
@@ -360,6 +362,53 @@ public final class Basis implements AutoCloseable {
             coordinates.attach(scope);
         }
         return rows.combine(coordinates, size(), from, to, scope);
+    }
+
+    /**
+     * Whether the rows are held on the JVM heap (int8 rows, {@link HostInt8Rows}), so that a step
+     * can take {@link #project(float[])} and {@link #combine(double[], float[])} on heap vectors;
+     * false for a sharded basis.
+     */
+    public boolean onHeap() {
+        return rows instanceof HostInt8Rows && !sharded();
+    }
+
+    /** Which loops multiply heap-held rows ({@code vector} or {@code scalar}); {@code engine} for rows the engine holds. */
+    public String kernel() {
+        return rows instanceof HostInt8Rows host ? host.kernel() : "engine";
+    }
+
+    /** {@code P g} (n numbers, summed in float64) for g on the heap (length D); only where {@link #onHeap}. */
+    public double[] project(float[] g) {
+        checkHeap(g.length);
+        return ((HostInt8Rows) rows).project(size(), 0, columns, g);
+    }
+
+    /**
+     * {@code Pᵀα}, made in {@code point} (length D) on the heap and copied into one float32 engine
+     * array that the basis owns and reuses: the array returned is valid until the next call (a
+     * step writes it into the parameters at once). Only where {@link #onHeap}.
+     */
+    public NDArray combine(double[] alpha, float[] point) {
+        checkHeap(point.length);
+        if (alpha.length != size()) {
+            throw new IllegalArgumentException("alpha has " + alpha.length + " entries, the basis has " + size() + " rows");
+        }
+        ((HostInt8Rows) rows).combine(alpha, size(), 0, columns, point);
+        if (published == null) {
+            published = manager.zeros(new Shape(dimension));
+        }
+        published.toByteBuffer(true).asFloatBuffer().put(0, point);
+        return published;
+    }
+
+    private void checkHeap(int length) {
+        if (!onHeap()) {
+            throw new IllegalStateException("the rows of this basis are not on the heap");
+        }
+        if (length != dimension) {
+            throw new IllegalArgumentException("vector has " + length + " entries, the basis needs " + dimension);
+        }
     }
 
     /** How the rows are held. */

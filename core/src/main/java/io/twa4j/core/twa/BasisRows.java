@@ -26,9 +26,16 @@ interface BasisRows {
     /** Bytes held. */
     long bytes();
 
-    /** The rows held as they are stored, float32 rows for {@link RowEncoding#F32}. */
+    /**
+     * The rows held as they are stored: float32 or float16 rows and int4 codes by the engine, int8
+     * codes on the heap with {@link Int8Kernel#fastest()}.
+     */
     static BasisRows of(RowEncoding encoding, NDManager manager, int capacity, long columns) {
-        return encoding.quantised() ? new QuantisedRows(manager, capacity, columns, encoding == RowEncoding.INT4 ? 4 : 8)
-                : new FloatRows(manager, capacity, columns, encoding == RowEncoding.F16 ? DataType.FLOAT16 : DataType.FLOAT32);
+        return switch (encoding) {
+            case F32 -> new FloatRows(manager, capacity, columns, DataType.FLOAT32);
+            case F16 -> new FloatRows(manager, capacity, columns, DataType.FLOAT16);
+            case INT8 -> new HostInt8Rows(capacity, columns, Int8Kernel.fastest());
+            case INT4 -> new QuantisedRows(manager, capacity, columns, 4);
+        };
     }
 }

@@ -25,6 +25,9 @@ import ai.djl.ndarray.types.Shape;
  * <p>one batched matrix product over a few groups at a time (about 8 MB of float32 codes). Four-bit
  * codes pack a group's first half in the low nibbles of its bytes and its second half in the high
  * ones, so each half is a whole-array operation.
+ *
+ * <p>A basis holds int4 rows here; its int8 rows are {@link HostInt8Rows}, which quantise with
+ * {@link #quantise} and are tested against this class's 8-bit form (the engine's products).
  */
 final class QuantisedRows implements BasisRows {
 
@@ -51,29 +54,44 @@ final class QuantisedRows implements BasisRows {
         return bits == 8 ? GROUP : GROUP / 2;
     }
 
-    private int levels() {
-        return (1 << bits) - 1;
-    }
-
     @Override
     public void set(int row, NDArray values) {
         try (NDManager scope = values.getManager().newSubManager()) {
-            NDArray wide = values.toType(DataType.FLOAT32, true);
-            wide.attach(scope);
-            NDArray x = padded(wide, 0, columns, scope).reshape(groups, GROUP);
-            x.attach(scope);
-            NDArray min = x.min(new int[] {1});
-            NDArray range = x.max(new int[] {1}).sub(min);
-            // a constant group gets scale 1: its codes are all 0
-            NDArray scale = range.div(levels()).add(range.eq(0).toType(DataType.FLOAT32, false));
-            NDArray q = x.sub(min.reshape(groups, 1)).div(scale.reshape(groups, 1)).round().clip(0, levels());
+            Quantised row8 = quantise(values, columns, bits, scope);
+            NDArray q = row8.codes();
             if (bits == 4) {
                 q = q.get(":, 0:" + GROUP / 2).add(q.get(":, " + GROUP / 2 + ":").mul(16));
             }
             codes.set(new NDIndex(":, " + row + ", :"), q.toType(DataType.UINT8, false));
-            scales.set(new NDIndex(":, " + row), scale);
-            offsets.set(new NDIndex(":, " + row), min);
+            scales.set(new NDIndex(":, " + row), row8.scale());
+            offsets.set(new NDIndex(":, " + row), row8.min());
         }
+    }
+
+    /**
+     * A row quantised by groups of {@value #GROUP} columns: {@code codes} (groups × GROUP, float32
+     * integers in [0, 2^bits − 1]), and per group {@code scale} and {@code min}, so that entry c of
+     * group k is within {@code scale_k/2} of {@code min_k + scale_k · codes[k][c]}.
+     */
+    record Quantised(NDArray codes, NDArray scale, NDArray min) {}
+
+    /** {@code values} (length {@code columns}, any float type) quantised to {@code bits} bits, in {@code scope}. */
+    static Quantised quantise(NDArray values, long columns, int bits, NDManager scope) {
+        long groups = (columns + GROUP - 1) / GROUP;
+        int levels = (1 << bits) - 1;
+        NDArray wide = values.toType(DataType.FLOAT32, true);
+        wide.attach(scope);
+        NDArray x = padded(wide, 0, columns, scope).reshape(groups, GROUP);
+        x.attach(scope);
+        NDArray min = x.min(new int[] {1});
+        NDArray range = x.max(new int[] {1}).sub(min);
+        // a constant group gets scale 1: its codes are all 0
+        NDArray scale = range.div(levels).add(range.eq(0).toType(DataType.FLOAT32, false));
+        NDArray q = x.sub(min.reshape(groups, 1)).div(scale.reshape(groups, 1)).round().clip(0, levels);
+        for (NDArray made : new NDArray[] {min, range, scale, q}) {
+            made.attach(scope);
+        }
+        return new Quantised(q, scale, min);
     }
 
     /**

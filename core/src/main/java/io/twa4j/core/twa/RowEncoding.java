@@ -9,8 +9,9 @@ import java.util.Locale;
  * quantised to 8 or 4 bits with a scale and an offset per row and per {@value QuantisedRows#GROUP}
  * columns (min–max: {@code x ≈ offset + scale·q}, {@code q ∈ [0, 2^bits − 1]},
  * {@code scale = (max − min)/(2^bits − 1)}, so each entry is within {@code scale/2} of its value).
- * Every product with the rows widens them to float32 a column block at a time, never the whole
- * basis at once.
+ * Int8 rows live on the JVM heap and are multiplied there, one byte read per entry
+ * ({@link HostInt8Rows}); the engine multiplies the others, widening float16 and int4 rows to
+ * float32 a column block at a time, never the whole basis at once.
  */
 public enum RowEncoding {
     /** Four bytes per entry. */

@@ -30,8 +30,10 @@ import java.util.List;
  * <p>By blocks ({@link BlockBasis}): P is block-diagonal, {@code P g = (P_1 g_1, …, P_L g_L)}
  * and {@code w_l = P_lᵀ α_l}, the same rule on the joined coordinates; the L blocks' {@code P_l g_l}
  * travel as one vector. A whole float basis takes both products parameter by parameter over
- * column views of P (no D-length temporaries); a quantised one over its groups of columns. w is
- * always {@code Pᵀα} in float32 for the rows as stored.
+ * column views of P (no D-length temporaries); int4 rows over their groups of columns; int8 rows,
+ * held on the heap, on a heap copy of the block's gradient that then receives the point (one
+ * block-length float array per block, reused every step). w is always {@code Pᵀα} in float32 for
+ * the rows as stored.
  */
 public final class SubspaceSgd implements UpdateRule {
 
@@ -41,6 +43,8 @@ public final class SubspaceSgd implements UpdateRule {
     private final double[] alpha;
     private final Collective collective;
     private double[] buffer;
+    /** Per block whose rows are on the heap ({@link Basis#onHeap}): its gradient, then its point. */
+    private final float[][] heap;
 
     /**
      * Subspace SGD starting at coordinates {@code start} (length n); writes {@code Pᵀ start} into
@@ -90,6 +94,7 @@ public final class SubspaceSgd implements UpdateRule {
         }
         this.collective = collective;
         this.alpha = start.clone();
+        this.heap = new float[blocks.blocks().size()][];
         materialise();
     }
 
@@ -122,8 +127,17 @@ public final class SubspaceSgd implements UpdateRule {
             return basis.project(scope.create(summed), scope).toFloatArray();
         }
         NDList parts = new NDList();
-        for (BlockBasis.Block block : blocks.blocks()) {
-            if (block.basis().size() > 0) {
+        List<BlockBasis.Block> all = blocks.blocks();
+        for (int l = 0; l < all.size(); l++) {
+            BlockBasis.Block block = all.get(l);
+            if (block.basis().size() == 0) {
+                continue;
+            }
+            if (block.basis().onHeap()) {
+                float[] gradient = heap(l);
+                block.parameters().readGradient(gradient, scope);
+                parts.add(scope.create(toFloats(block.basis().project(gradient))));
+            } else {
                 parts.add(entrywise(block) ? blockProjection(block, scope)
                         : block.basis().project(block.parameters().readGradient(scope), scope));
             }
@@ -182,6 +196,10 @@ public final class SubspaceSgd implements UpdateRule {
         for (int l = 0; l < all.size(); l++) {
             BlockBasis.Block block = all.get(l);
             Basis basis = block.basis();
+            if (basis.onHeap() && basis.size() > 0) {
+                block.parameters().write(basis.combine(blocks.slice(alpha, l), heap(l)));
+                continue;
+            }
             NDArray coordinates = Basis.coordinates(blocks.slice(alpha, l), scope);
             if (!entrywise(block) && basis.size() > 0) {
                 block.parameters().write(basis.combine(coordinates, scope));
@@ -192,11 +210,27 @@ public final class SubspaceSgd implements UpdateRule {
         }
     }
 
+    /** Block l's heap vector (its length): the gradient read for {@code P g}, then the point {@code Pᵀα}. */
+    private float[] heap(int l) {
+        if (heap[l] == null) {
+            heap[l] = new float[Math.toIntExact(blocks.blocks().get(l).parameters().size())];
+        }
+        return heap[l];
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            floats[i] = (float) values[i];
+        }
+        return floats;
+    }
+
     /**
      * Whether a block's products go parameter by parameter (float rows: column views, or float16
      * widened a block at a time); quantised rows are held by groups of columns that cross the
-     * parameters, so they take the block's gradient and point whole (two copies of the block's
-     * length, against n times that in codes).
+     * parameters, so they take the block's gradient and point whole (int4 as engine arrays, int8
+     * as heap vectors: a copy or two of the block's length, against n times that in codes).
      */
     private static boolean entrywise(BlockBasis.Block block) {
         return !block.basis().encoding().quantised();

@@ -51,7 +51,12 @@ class SubspaceSgdTest {
     }
 
     private static Basis basisOf(Setup setup) {
-        Basis basis = new Basis(setup.manager(), setup.flat().size(), SNAPSHOTS, Basis.DEFAULT_TOLERANCE);
+        return basisOf(setup, RowEncoding.F32);
+    }
+
+    private static Basis basisOf(Setup setup, RowEncoding encoding) {
+        Basis basis = new Basis(setup.manager(), setup.flat().size(), SNAPSHOTS, Basis.DEFAULT_TOLERANCE, encoding,
+                io.twa4j.core.collective.Collective.single());
         for (int i = 0; i < setup.snapshots().size(); i++) {
             basis.add(i, setup.snapshots().get(i));
         }
@@ -140,6 +145,71 @@ class SubspaceSgdTest {
                 }
             }
         }
+    }
+
+    /**
+     * The coefficients' SGD written with the basis's engine-array products ({@code P g} of the
+     * concatenated gradient, {@code Pᵀα} written whole): what {@link SubspaceSgd} does with int8
+     * rows through heap vectors.
+     */
+    private static final class EngineArraySubspaceSgd implements UpdateRule {
+        private final Basis basis;
+        private final FlatParameters flat;
+        private final double[] alpha;
+        private double[] buffer;
+
+        EngineArraySubspaceSgd(Basis basis, FlatParameters flat, double[] start) {
+            this.basis = basis;
+            this.flat = flat;
+            this.alpha = start.clone();
+        }
+
+        @Override
+        public void step(double lr, NDManager scope) {
+            float[] projected = basis.project(flat.readGradient(scope), scope).toFloatArray();
+            boolean first = buffer == null;
+            buffer = first ? new double[alpha.length] : buffer;
+            for (int j = 0; j < alpha.length; j++) {
+                double direction = projected[j] + WD * alpha[j];
+                buffer[j] = first ? direction : MOMENTUM * buffer[j] + direction;
+                alpha[j] -= lr * buffer[j];
+            }
+            flat.write(basis.combine(alpha, scope));
+        }
+    }
+
+    /**
+     * Int8 rows live on the heap, and a step takes the gradient out to a heap vector and puts the
+     * point back: the run equals the same rule on the engine's arrays (the gradient concatenated,
+     * {@code P g} and {@code Pᵀα} as engine arrays), parameter for parameter, to float rounding.
+     */
+    @Test
+    void int8RowsOnTheHeapStepLikeTheEngineArrays() {
+        ArrayBatchSource data = ArrayBatchSource.blobs(20 * 16, 10, 3, 16, 4);
+        float[] heap;
+        float[] engine;
+        float[] start;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Setup setup = setup(manager, data);
+            try (Basis basis = basisOf(setup, RowEncoding.INT8)) {
+                assertThat(basis.onHeap()).isTrue();
+                SubspaceSgd subspace = new SubspaceSgd(basis, setup.flat(), MOMENTUM, WD, basis.coordinatesOfMean());
+                start = setup.flat().read(manager).toFloatArray();
+                loop(setup.block(), manager, subspace, SCHEDULE).run(data, null, 7, 8);
+                heap = setup.flat().read(manager).toFloatArray();
+            }
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Setup setup = setup(manager, data);
+            try (Basis basis = basisOf(setup, RowEncoding.INT8)) {
+                setup.flat().write(basis.combine(basis.coordinatesOfMean(), manager));
+                loop(setup.block(), manager, new EngineArraySubspaceSgd(basis, setup.flat(), basis.coordinatesOfMean()), SCHEDULE)
+                        .run(data, null, 7, 8);
+                engine = setup.flat().read(manager).toFloatArray();
+            }
+        }
+        assertThat(distance(heap, start)).as("the run moved").isGreaterThan(1e-2 * norm(start));
+        assertThat(distance(heap, engine) / norm(engine)).isLessThan(1e-5);
     }
 
     private static float[] toFloats(double[] values) {

@@ -78,6 +78,7 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
                 result.put("projection_over_bound", (projections[0] + projections[1]) / bound);
                 result.put("copy_gb_per_s", copy / 1e9);
                 result.put("basis_dtype", basisDtype);
+                result.put("basis_kernel", basis.kernel());
                 result.put("basis_kib_per_row", basis.bytes() / 1024.0 / rows);
                 result.put("basis_mib", basis.bytes() / 1048576.0);
                 result.put("sgd_steady_rss_mib", steady);
@@ -97,13 +98,27 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
         try (NDManager scope = manager.newSubManager()) {
             NDArray g = scope.randomNormal(new Shape(d));
             NDArray alpha = scope.randomNormal(new Shape(basis.size()));
+            // rows on the heap: the heap vectors a step uses, without the engine arrays' conversions
+            float[] heap = basis.onHeap() ? g.toFloatArray() : null;
+            double[] coordinates = null;
+            if (basis.onHeap()) {
+                float[] values = alpha.toFloatArray();
+                coordinates = new double[values.length];
+                for (int j = 0; j < values.length; j++) {
+                    coordinates[j] = values[j];
+                }
+            }
             for (int i = 0; i < repeats; i++) {
                 try (NDManager inner = scope.newSubManager()) {
                     long started = System.nanoTime();
-                    basis.project(g, inner).toFloatArray();
+                    if (heap != null) {
+                        basis.project(heap);
+                    } else {
+                        basis.project(g, inner).toFloatArray();
+                    }
                     project[i] = (System.nanoTime() - started) / 1e6;
                     started = System.nanoTime();
-                    NDArray w = basis.combine(alpha, inner);
+                    NDArray w = heap != null ? basis.combine(coordinates, heap) : basis.combine(alpha, inner);
                     w.get(new NDIndex(0)).getFloat(); // wait for the result
                     combine[i] = (System.nanoTime() - started) / 1e6;
                 }

@@ -1,0 +1,234 @@
+package io.twa4j.core.twa;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.util.stream.IntStream;
+
+/**
+ * Rows quantised to 8 bits, held on the JVM heap and multiplied there by an {@link Int8Kernel}: the
+ * same min–max code as {@link QuantisedRows} ({@link QuantisedRows#quantise}, per row and per
+ * {@value QuantisedRows#GROUP} columns), stored as the signed byte {@code s = q − 128}, so that
+ * with {@code centre = offset + 128·scale} an entry decodes to {@code centre + scale·s} and
+ *
+ * <pre>
+ *   (P g)_j  = Σ_k scale_{k,j} Σ_c s_{k,j,c} g_{k,c} + centre_{k,j} Σ_c g_{k,c}
+ *   (Pᵀα)_c  = Σ_j (α_j scale_{k,j}) s_{k,j,c} + Σ_j α_j centre_{k,j}       (column c in group k)
+ * </pre>
+ *
+ * <p>Each product reads one byte per entry of P and writes nothing of P's size, where the
+ * engine (which multiplies only float32) has to widen the codes to four bytes first. The groups are
+ * split into tasks of {@value #GROUPS_PER_TASK} on the common fork-join pool; partial sums are
+ * added in task order, so the result does not depend on the number of threads.
+ */
+final class HostInt8Rows implements BasisRows {
+
+    private static final int GROUP = QuantisedRows.GROUP;
+    /** Groups per parallel task (256 Ki columns). */
+    static final int GROUPS_PER_TASK = 64;
+
+    private final Int8Kernel kernel;
+    private final long columns;
+    private final int capacity;
+    /**
+     * One array per task's {@value #GROUPS_PER_TASK} groups (a few MB: G1 places it in old
+     * regions directly and never copies it); row j, column {@code k·GROUP + c} at
+     * {@link #at(int, int)}{@code  + c} of {@code codes[k / GROUPS_PER_TASK]}.
+     */
+    private final byte[][] codes;
+    private final float[][] scales;
+    private final float[][] centres;
+
+    HostInt8Rows(int capacity, long columns, Int8Kernel kernel) {
+        this.kernel = kernel;
+        this.columns = columns;
+        this.capacity = capacity;
+        int groups = Math.toIntExact((columns + GROUP - 1) / GROUP);
+        this.codes = new byte[(groups + GROUPS_PER_TASK - 1) / GROUPS_PER_TASK][];
+        for (int t = 0; t < codes.length; t++) {
+            int held = Math.min(GROUPS_PER_TASK, groups - t * GROUPS_PER_TASK);
+            codes[t] = new byte[Math.multiplyExact(Math.multiplyExact(held, capacity), GROUP)];
+        }
+        this.scales = new float[groups][capacity];
+        this.centres = new float[groups][capacity];
+    }
+
+    /** Where row j of group k starts in {@code codes[k / GROUPS_PER_TASK]}. */
+    private int at(int k, int j) {
+        return ((k % GROUPS_PER_TASK) * capacity + j) * GROUP;
+    }
+
+    private byte[] codesOf(int k) {
+        return codes[k / GROUPS_PER_TASK];
+    }
+
+    /** Which loops the products use: {@code vector} or {@code scalar}. */
+    String kernel() {
+        return kernel.name();
+    }
+
+    @Override
+    public void set(int row, NDArray values) {
+        try (NDManager scope = values.getManager().newSubManager()) {
+            QuantisedRows.Quantised row8 = QuantisedRows.quantise(values, columns, 8, scope);
+            NDArray signed = row8.codes().sub(128).toType(DataType.INT8, false);
+            signed.attach(scope);
+            ByteBuffer all = signed.toByteBuffer(true); // the engine's memory: no row-sized heap garbage
+            float[] scale = row8.scale().toFloatArray();
+            float[] min = row8.min().toFloatArray();
+            for (int k = 0; k < scales.length; k++) {
+                all.get(k * GROUP, codesOf(k), at(k, row), GROUP);
+                scales[k][row] = scale[k];
+                centres[k][row] = min[k] + 128f * scale[k];
+            }
+        }
+    }
+
+    @Override
+    public NDArray block(int n, long from, long to, DataType type, NDManager scope) {
+        check(from, to);
+        int width = Math.toIntExact(to - from);
+        NDArray decoded = scope.zeros(new Shape(n, width), DataType.FLOAT64);
+        DoubleBuffer target = decoded.toByteBuffer(true).asDoubleBuffer();
+        double[] piece = new double[GROUP];
+        for (int j = 0; j < n; j++) {
+            for (long start = from; start < to; ) {
+                int k = (int) (start / GROUP);
+                int inGroup = (int) (start % GROUP);
+                int length = (int) Math.min(to - start, GROUP - inGroup);
+                byte[] held = codesOf(k);
+                int first = at(k, j) + inGroup;
+                for (int c = 0; c < length; c++) {
+                    piece[c] = (double) centres[k][j] + (double) scales[k][j] * held[first + c];
+                }
+                target.put(Math.toIntExact((long) j * width + (start - from)), piece, 0, length);
+                start += length;
+            }
+        }
+        if (type == DataType.FLOAT64) {
+            return decoded;
+        }
+        NDArray narrowed = decoded.toType(type, false);
+        narrowed.attach(scope);
+        return narrowed;
+    }
+
+    private void check(long from, long to) {
+        if (from < 0 || to > columns || from >= to) {
+            throw new IllegalArgumentException("columns [" + from + ", " + to + ") of rows of " + columns);
+        }
+    }
+
+    @Override
+    public NDArray project(int n, long from, long to, NDArray g, NDManager scope) {
+        float[] values = new float[Math.toIntExact(to - from)];
+        if (g.getDataType() == DataType.FLOAT32) {
+            g.toByteBuffer(true).asFloatBuffer().get(values);
+        } else {
+            NDArray single = g.toType(DataType.FLOAT32, false);
+            single.attach(scope);
+            single.toByteBuffer(true).asFloatBuffer().get(values);
+        }
+        double[] sums = project(n, from, to, values);
+        float[] projected = new float[n];
+        for (int j = 0; j < n; j++) {
+            projected[j] = (float) sums[j];
+        }
+        return scope.create(projected);
+    }
+
+    /** {@code P[0:n, from:to] g} for {@code g} of length {@code to − from} on the heap, summed in float64. */
+    double[] project(int n, long from, long to, float[] g) {
+        check(from, to);
+        int first = (int) (from / GROUP);
+        int end = (int) ((to + GROUP - 1) / GROUP);
+        double[][] partial = new double[(end - first + GROUPS_PER_TASK - 1) / GROUPS_PER_TASK][];
+        IntStream.range(0, partial.length).parallel().forEach(task -> {
+            double[] sums = new double[n];
+            int last = Math.min(end, first + (task + 1) * GROUPS_PER_TASK);
+            for (int k = first + task * GROUPS_PER_TASK; k < last; k++) {
+                projectGroup(k, n, from, to, g, sums);
+            }
+            partial[task] = sums;
+        });
+        double[] total = new double[n];
+        for (double[] sums : partial) {
+            for (int j = 0; j < n; j++) {
+                total[j] += sums[j];
+            }
+        }
+        return total;
+    }
+
+    /** Adds group k's share of {@code P g} (its columns within [from, to)) to {@code sums}. */
+    private void projectGroup(int k, int n, long from, long to, float[] g, double[] sums) {
+        long start = Math.max(from, (long) k * GROUP);
+        int length = (int) (Math.min(to, (long) (k + 1) * GROUP) - start);
+        int inGroup = (int) (start - (long) k * GROUP);
+        int gAt = (int) (start - from);
+        double total = 0;
+        for (int c = 0; c < length; c++) {
+            total += g[gAt + c];
+        }
+        for (int j = 0; j < n; j++) {
+            float dot = kernel.dot(codesOf(k), at(k, j) + inGroup, g, gAt, length);
+            sums[j] += (double) scales[k][j] * dot + (double) centres[k][j] * total;
+        }
+    }
+
+    @Override
+    public NDArray combine(NDArray alpha, int n, long from, long to, NDManager scope) {
+        float[] coordinates = alpha.toFloatArray();
+        double[] wide = new double[n];
+        for (int j = 0; j < n; j++) {
+            wide[j] = coordinates[j];
+        }
+        float[] point = new float[Math.toIntExact(to - from)];
+        combine(wide, n, from, to, point);
+        NDArray combined = scope.zeros(new Shape(point.length));
+        combined.toByteBuffer(true).asFloatBuffer().put(point);
+        return combined;
+    }
+
+    /** {@code αᵀ P[0:n, from:to]} into {@code out} (length {@code to − from}) on the heap. */
+    void combine(double[] alpha, int n, long from, long to, float[] out) {
+        check(from, to);
+        int first = (int) (from / GROUP);
+        int end = (int) ((to + GROUP - 1) / GROUP);
+        int tasks = (end - first + GROUPS_PER_TASK - 1) / GROUPS_PER_TASK;
+        IntStream.range(0, tasks).parallel().forEach(task -> {
+            int last = Math.min(end, first + (task + 1) * GROUPS_PER_TASK);
+            for (int k = first + task * GROUPS_PER_TASK; k < last; k++) {
+                combineGroup(k, alpha, n, from, to, out);
+            }
+        });
+    }
+
+    /** Writes group k's columns within [from, to) of {@code αᵀP} into {@code out}. */
+    private void combineGroup(int k, double[] alpha, int n, long from, long to, float[] out) {
+        long start = Math.max(from, (long) k * GROUP);
+        int length = (int) (Math.min(to, (long) (k + 1) * GROUP) - start);
+        int inGroup = (int) (start - (long) k * GROUP);
+        int outAt = (int) (start - from);
+        double shift = 0;
+        for (int j = 0; j < n; j++) {
+            shift += alpha[j] * centres[k][j];
+        }
+        java.util.Arrays.fill(out, outAt, outAt + length, (float) shift);
+        for (int j = 0; j < n; j++) {
+            kernel.addScaled(codesOf(k), at(k, j) + inGroup, (float) (alpha[j] * scales[k][j]), out, outAt, length);
+        }
+    }
+
+    @Override
+    public long bytes() {
+        long held = 0;
+        for (byte[] part : codes) {
+            held += part.length;
+        }
+        return held + 8L * scales.length * capacity;
+    }
+}
