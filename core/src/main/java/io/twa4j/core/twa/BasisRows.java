@@ -26,6 +26,13 @@ interface BasisRows {
     /** Bytes held. */
     long bytes();
 
+    /** Refuses a column range that is empty or not within {@code [0, columns)}. */
+    static void checkColumns(long from, long to, long columns) {
+        if (from < 0 || to > columns || from >= to) {
+            throw new IllegalArgumentException("columns [" + from + ", " + to + ") of rows of " + columns);
+        }
+    }
+
     /**
      * The rows held as they are stored: float32 or float16 rows and int4 codes by the engine, int8
      * codes on the heap with {@link Int8Kernel#fastest()}.

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -95,17 +96,14 @@ final class HostInt8Rows implements BasisRows {
         DoubleBuffer target = decoded.toByteBuffer(true).asDoubleBuffer();
         double[] piece = new double[GROUP];
         for (int j = 0; j < n; j++) {
-            for (long start = from; start < to; ) {
-                int k = (int) (start / GROUP);
-                int inGroup = (int) (start % GROUP);
-                int length = (int) Math.min(to - start, GROUP - inGroup);
+            for (int k = (int) (from / GROUP); (long) k * GROUP < to; k++) {
+                Span span = Span.of(k, from, to);
                 byte[] held = codesOf(k);
-                int first = at(k, j) + inGroup;
-                for (int c = 0; c < length; c++) {
+                int first = at(k, j) + span.inGroup();
+                for (int c = 0; c < span.length(); c++) {
                     piece[c] = (double) centres[k][j] + (double) scales[k][j] * held[first + c];
                 }
-                target.put(Math.toIntExact((long) j * width + (start - from)), piece, 0, length);
-                start += length;
+                target.put(Math.toIntExact((long) j * width + (span.start() - from)), piece, 0, span.length());
             }
         }
         if (type == DataType.FLOAT64) {
@@ -117,8 +115,14 @@ final class HostInt8Rows implements BasisRows {
     }
 
     private void check(long from, long to) {
-        if (from < 0 || to > columns || from >= to) {
-            throw new IllegalArgumentException("columns [" + from + ", " + to + ") of rows of " + columns);
+        BasisRows.checkColumns(from, to, columns);
+    }
+
+    /** Group k's columns within [from, to): {@code length} of them from {@code start}, {@code inGroup} into the group. */
+    private record Span(long start, int length, int inGroup) {
+        static Span of(int k, long from, long to) {
+            long start = Math.max(from, (long) k * GROUP);
+            return new Span(start, (int) (Math.min(to, (long) (k + 1) * GROUP) - start), (int) (start - (long) k * GROUP));
         }
     }
 
@@ -165,16 +169,14 @@ final class HostInt8Rows implements BasisRows {
 
     /** Adds group k's share of {@code P g} (its columns within [from, to)) to {@code sums}. */
     private void projectGroup(int k, int n, long from, long to, float[] g, double[] sums) {
-        long start = Math.max(from, (long) k * GROUP);
-        int length = (int) (Math.min(to, (long) (k + 1) * GROUP) - start);
-        int inGroup = (int) (start - (long) k * GROUP);
-        int gAt = (int) (start - from);
+        Span span = Span.of(k, from, to);
+        int gAt = (int) (span.start() - from);
         double total = 0;
-        for (int c = 0; c < length; c++) {
+        for (int c = 0; c < span.length(); c++) {
             total += g[gAt + c];
         }
         for (int j = 0; j < n; j++) {
-            float dot = kernel.dot(codesOf(k), at(k, j) + inGroup, g, gAt, length);
+            float dot = kernel.dot(codesOf(k), at(k, j) + span.inGroup(), g, gAt, span.length());
             sums[j] += (double) scales[k][j] * dot + (double) centres[k][j] * total;
         }
     }
@@ -209,17 +211,15 @@ final class HostInt8Rows implements BasisRows {
 
     /** Writes group k's columns within [from, to) of {@code αᵀP} into {@code out}. */
     private void combineGroup(int k, double[] alpha, int n, long from, long to, float[] out) {
-        long start = Math.max(from, (long) k * GROUP);
-        int length = (int) (Math.min(to, (long) (k + 1) * GROUP) - start);
-        int inGroup = (int) (start - (long) k * GROUP);
-        int outAt = (int) (start - from);
+        Span span = Span.of(k, from, to);
+        int outAt = (int) (span.start() - from);
         double shift = 0;
         for (int j = 0; j < n; j++) {
             shift += alpha[j] * centres[k][j];
         }
-        java.util.Arrays.fill(out, outAt, outAt + length, (float) shift);
+        Arrays.fill(out, outAt, outAt + span.length(), (float) shift);
         for (int j = 0; j < n; j++) {
-            kernel.addScaled(codesOf(k), at(k, j) + inGroup, (float) (alpha[j] * scales[k][j]), out, outAt, length);
+            kernel.addScaled(codesOf(k), at(k, j) + span.inGroup(), (float) (alpha[j] * scales[k][j]), out, outAt, span.length());
         }
     }
 

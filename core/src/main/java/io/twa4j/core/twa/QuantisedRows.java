@@ -173,9 +173,7 @@ final class QuantisedRows implements BasisRows {
     }
 
     private void check(long from, long to) {
-        if (from < 0 || to > columns || from >= to) {
-            throw new IllegalArgumentException("columns [" + from + ", " + to + ") of rows of " + columns);
-        }
+        BasisRows.checkColumns(from, to, columns);
     }
 
     @Override

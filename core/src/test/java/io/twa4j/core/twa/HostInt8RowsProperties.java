@@ -43,14 +43,7 @@ class HostInt8RowsProperties {
             double[] decoded = engine.block(rows, from, to, DataType.FLOAT64, manager).toDoubleArray();
             double[] ours = heap.block(rows, from, to, DataType.FLOAT64, manager).toDoubleArray();
             int width = to - from;
-            double[] largest = new double[rows];
-            for (int e = 0; e < decoded.length; e++) {
-                largest[e / width] = Math.max(largest[e / width], Math.abs(decoded[e]));
-            }
-            for (int e = 0; e < decoded.length; e++) {
-                // both decode in float32: to its rounding at the row's scale
-                assertThat(Math.abs(ours[e] - decoded[e])).as("entry %d", e).isLessThanOrEqualTo(1e-6 * largest[e / width]);
-            }
+            double[] largest = decodeAlike(ours, decoded, rows, width);
             float[] g = new float[width];
             for (int c = 0; c < width; c++) {
                 g[c] = (float) random.nextGaussian();
@@ -83,5 +76,20 @@ class HostInt8RowsProperties {
                         .isLessThanOrEqualTo(1e-5 * magnitude + 1e-30);
             }
         }
+    }
+
+    /**
+     * Checks that the heap rows decode as the engine's, both in float32, to its rounding at each
+     * row's scale; returns each row's largest entry.
+     */
+    private static double[] decodeAlike(double[] ours, double[] decoded, int rows, int width) {
+        double[] largest = new double[rows];
+        for (int e = 0; e < decoded.length; e++) {
+            largest[e / width] = Math.max(largest[e / width], Math.abs(decoded[e]));
+        }
+        for (int e = 0; e < decoded.length; e++) {
+            assertThat(Math.abs(ours[e] - decoded[e])).as("entry %d", e).isLessThanOrEqualTo(1e-6 * largest[e / width]);
+        }
+        return largest;
     }
 }
