@@ -56,8 +56,9 @@ public final class Basis implements AutoCloseable {
     private final List<double[]> coordinates = new ArrayList<>();
     private final List<double[]> rowCoordinates = new ArrayList<>();
     private final GramFactor gram = new GramFactor();
-    /** The engine copy of the last {@link #combine(double[], float[])}, made on first use. */
+    /** The engine copy of the last {@link #combine(double[], float[])}, made on first use, and a view of its memory. */
     private NDArray published;
+    private java.nio.FloatBuffer publishedView;
 
     /**
      * An empty basis for vectors of length {@code dimension}, with room for {@code capacity}
@@ -397,8 +398,9 @@ public final class Basis implements AutoCloseable {
         ((HostInt8Rows) rows).combine(alpha, size(), 0, columns, point);
         if (published == null) {
             published = manager.zeros(new Shape(dimension));
+            publishedView = published.toByteBuffer(true).asFloatBuffer(); // a fresh contiguous array: its own memory
         }
-        published.toByteBuffer(true).asFloatBuffer().put(0, point);
+        publishedView.put(0, point);
         return published;
     }
 

@@ -136,7 +136,7 @@ public final class SubspaceSgd implements UpdateRule {
             if (block.basis().onHeap()) {
                 float[] gradient = heap(l);
                 block.parameters().readGradient(gradient, scope);
-                parts.add(scope.create(toFloats(block.basis().project(gradient))));
+                parts.add(Basis.coordinates(block.basis().project(gradient), scope));
             } else {
                 parts.add(entrywise(block) ? blockProjection(block, scope)
                         : block.basis().project(block.parameters().readGradient(scope), scope));
@@ -216,14 +216,6 @@ public final class SubspaceSgd implements UpdateRule {
             heap[l] = new float[Math.toIntExact(blocks.blocks().get(l).parameters().size())];
         }
         return heap[l];
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] floats = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            floats[i] = (float) values[i];
-        }
-        return floats;
     }
 
     /**
