@@ -171,13 +171,11 @@ final class HostInt8Rows implements BasisRows {
     private void projectGroup(int k, int n, long from, long to, float[] g, double[] sums) {
         Span span = Span.of(k, from, to);
         int gAt = (int) (span.start() - from);
-        double total = 0;
-        for (int c = 0; c < span.length(); c++) {
-            total += g[gAt + c];
-        }
+        double total = kernel.sum(g, gAt, span.length());
+        float[] dots = new float[n];
+        kernel.dots(codesOf(k), at(k, 0) + span.inGroup(), GROUP, n, g, gAt, span.length(), dots);
         for (int j = 0; j < n; j++) {
-            float dot = kernel.dot(codesOf(k), at(k, j) + span.inGroup(), g, gAt, span.length());
-            sums[j] += (double) scales[k][j] * dot + (double) centres[k][j] * total;
+            sums[j] += (double) scales[k][j] * dots[j] + (double) centres[k][j] * total;
         }
     }
 
@@ -214,13 +212,13 @@ final class HostInt8Rows implements BasisRows {
         Span span = Span.of(k, from, to);
         int outAt = (int) (span.start() - from);
         double shift = 0;
+        float[] factors = new float[n];
         for (int j = 0; j < n; j++) {
             shift += alpha[j] * centres[k][j];
+            factors[j] = (float) (alpha[j] * scales[k][j]);
         }
         Arrays.fill(out, outAt, outAt + span.length(), (float) shift);
-        for (int j = 0; j < n; j++) {
-            kernel.addScaled(codesOf(k), at(k, j) + span.inGroup(), (float) (alpha[j] * scales[k][j]), out, outAt, span.length());
-        }
+        kernel.addScaled(codesOf(k), at(k, 0) + span.inGroup(), GROUP, factors, n, out, outAt, span.length());
     }
 
     @Override

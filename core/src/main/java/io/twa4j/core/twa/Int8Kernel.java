@@ -1,18 +1,29 @@
 package io.twa4j.core.twa;
 
 /**
- * The two loops every product of {@link HostInt8Rows} is made of, over signed 8-bit codes: a seam
- * between the JDK's Vector API ({@link Int8Vectors}, used where the JVM was started with
- * {@code --add-modules jdk.incubator.vector}, as the {@code twa4j} launcher does) and plain Java
- * loops (everywhere else: the same sums, in another order, so the last bits may differ).
+ * The loops every product of {@link HostInt8Rows} is made of, over several rows of signed 8-bit
+ * codes at once (row r of a call starts at {@code at + r·stride}, so a vector of g or of the output
+ * is loaded once for several rows): a seam between the JDK's Vector API ({@link Int8Vectors}, used
+ * where the JVM was started with {@code --add-modules jdk.incubator.vector}, as the {@code twa4j}
+ * launcher does) and plain Java loops (everywhere else: the same sums, in another order, so the
+ * last bits may differ).
  */
 interface Int8Kernel {
 
-    /** {@code Σ_c codes[at + c] · g[gAt + c]} over {@code c ∈ [0, length)}, in float32. */
-    float dot(byte[] codes, int at, float[] g, int gAt, int length);
+    /**
+     * {@code out[r] = Σ_c codes[at + r·stride + c] · g[gAt + c]} over {@code c ∈ [0, length)}, in
+     * float32, for each row {@code r ∈ [0, rows)}.
+     */
+    void dots(byte[] codes, int at, int stride, int rows, float[] g, int gAt, int length, float[] out);
 
-    /** {@code out[outAt + c] += scale · codes[at + c]} over {@code c ∈ [0, length)}. */
-    void addScaled(byte[] codes, int at, float scale, float[] out, int outAt, int length);
+    /**
+     * {@code out[outAt + c] += Σ_r scales[r] · codes[at + r·stride + c]} over {@code c ∈ [0, length)}
+     * and the rows {@code r ∈ [0, rows)}.
+     */
+    void addScaled(byte[] codes, int at, int stride, float[] scales, int rows, float[] out, int outAt, int length);
+
+    /** {@code Σ_c g[at + c]} over {@code c ∈ [0, length)}, in float32. */
+    float sum(float[] g, int at, int length);
 
     /** {@code vector} or {@code scalar}: which loops these are. */
     String name();
@@ -20,19 +31,34 @@ interface Int8Kernel {
     /** The plain Java loops. */
     Int8Kernel SCALAR = new Int8Kernel() {
         @Override
-        public float dot(byte[] codes, int at, float[] g, int gAt, int length) {
-            float sum = 0;
-            for (int c = 0; c < length; c++) {
-                sum += codes[at + c] * g[gAt + c];
+        public void dots(byte[] codes, int at, int stride, int rows, float[] g, int gAt, int length, float[] out) {
+            for (int r = 0; r < rows; r++) {
+                float sum = 0;
+                int row = at + r * stride;
+                for (int c = 0; c < length; c++) {
+                    sum += codes[row + c] * g[gAt + c];
+                }
+                out[r] = sum;
             }
-            return sum;
         }
 
         @Override
-        public void addScaled(byte[] codes, int at, float scale, float[] out, int outAt, int length) {
-            for (int c = 0; c < length; c++) {
-                out[outAt + c] += scale * codes[at + c];
+        public void addScaled(byte[] codes, int at, int stride, float[] scales, int rows, float[] out, int outAt, int length) {
+            for (int r = 0; r < rows; r++) {
+                int row = at + r * stride;
+                for (int c = 0; c < length; c++) {
+                    out[outAt + c] += scales[r] * codes[row + c];
+                }
             }
+        }
+
+        @Override
+        public float sum(float[] g, int at, int length) {
+            float total = 0;
+            for (int c = 0; c < length; c++) {
+                total += g[at + c];
+            }
+            return total;
         }
 
         @Override
