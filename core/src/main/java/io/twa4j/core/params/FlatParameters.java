@@ -25,6 +25,8 @@ public final class FlatParameters {
     private static final NDIndex ALL = new NDIndex("...");
 
     private final ParameterLayout layout;
+    /** Whether a {@link #write(float[])} has read every parameter back and found its view to be its memory. */
+    private boolean viewsChecked;
 
     /** Flat access to the parameters of {@code layout}. */
     public FlatParameters(ParameterLayout layout) {
@@ -140,6 +142,44 @@ public final class FlatParameters {
     /** Writes {@code flat} (length D) into the parameters in place. */
     public void write(NDArray flat) {
         forEachPiece(flat, (parameter, piece) -> parameter.set(ALL, piece));
+    }
+
+    /**
+     * Writes {@code flat} (length D, layout order) from the heap into the parameters in place, each
+     * through a view of its engine memory: one copy per parameter and no engine array. The first
+     * call reads every parameter back and compares it with {@code flat}, so that a parameter whose
+     * view would be a copy (not contiguous, not on the CPU) ends the write with an error rather
+     * than leaving the old values in place.
+     *
+     * @throws IllegalStateException naming a parameter that is not float32 or whose memory the
+     *     view does not reach
+     */
+    public void write(float[] flat) {
+        if (flat.length != size()) {
+            throw new IllegalArgumentException("a flat vector of " + flat.length + " numbers does not fit " + size() + " parameters");
+        }
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            if (!viewsChecked && entry.array().getDataType() != DataType.FLOAT32) {
+                throw new IllegalStateException("parameter " + entry.name() + " is " + entry.array().getDataType() + ", not float32");
+            }
+            entry.array().toByteBuffer(true).asFloatBuffer()
+                    .put(0, flat, Math.toIntExact(entry.offset()), Math.toIntExact(entry.size()));
+        }
+        if (!viewsChecked) {
+            checkWritten(flat);
+            viewsChecked = true;
+        }
+    }
+
+    private void checkWritten(float[] flat) {
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            int at = Math.toIntExact(entry.offset());
+            float[] held = entry.array().toFloatArray();
+            if (!java.util.Arrays.equals(held, 0, held.length, flat, at, at + held.length)) {
+                throw new IllegalStateException("parameter " + entry.name()
+                        + " cannot be written through a view of its memory (not contiguous on the CPU)");
+            }
+        }
     }
 
     /** Adds {@code delta} (length D) to the parameters in place. */

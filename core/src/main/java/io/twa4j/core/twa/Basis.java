@@ -56,9 +56,6 @@ public final class Basis implements AutoCloseable {
     private final List<double[]> coordinates = new ArrayList<>();
     private final List<double[]> rowCoordinates = new ArrayList<>();
     private final GramFactor gram = new GramFactor();
-    /** The engine copy of the last {@link #combine(double[], float[])}, made on first use, and a view of its memory. */
-    private NDArray published;
-    private java.nio.FloatBuffer publishedView;
 
     /**
      * An empty basis for vectors of length {@code dimension}, with room for {@code capacity}
@@ -386,22 +383,16 @@ public final class Basis implements AutoCloseable {
     }
 
     /**
-     * {@code Pᵀα}, made in {@code point} (length D) on the heap and copied into one float32 engine
-     * array that the basis owns and reuses: the array returned is valid until the next call (a
-     * step writes it into the parameters at once). Only where {@link #onHeap}.
+     * {@code Pᵀα}, made in {@code point} (length D) on the heap: nothing goes through the engine
+     * (a step writes the point into the parameters with {@code FlatParameters.write(float[])}).
+     * Only where {@link #onHeap}.
      */
-    public NDArray combine(double[] alpha, float[] point) {
+    public void combine(double[] alpha, float[] point) {
         checkHeap(point.length);
         if (alpha.length != size()) {
             throw new IllegalArgumentException("alpha has " + alpha.length + " entries, the basis has " + size() + " rows");
         }
         ((HostInt8Rows) rows).combine(alpha, size(), 0, columns, point);
-        if (published == null) {
-            published = manager.zeros(new Shape(dimension));
-            publishedView = published.toByteBuffer(true).asFloatBuffer(); // a fresh contiguous array: its own memory
-        }
-        publishedView.put(0, point);
-        return published;
     }
 
     private void checkHeap(int length) {

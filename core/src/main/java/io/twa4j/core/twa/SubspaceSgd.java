@@ -31,8 +31,9 @@ import java.util.List;
  * and {@code w_l = P_lᵀ α_l}, the same rule on the joined coordinates; the L blocks' {@code P_l g_l}
  * travel as one vector. A whole float basis takes both products parameter by parameter over
  * column views of P (no D-length temporaries); int4 rows over their groups of columns; int8 rows,
- * held on the heap, on a heap copy of the block's gradient that then receives the point (one
- * block-length float array per block, reused every step). w is always {@code Pᵀα} in float32 for
+ * held on the heap, on a heap copy of the block's gradient that then receives the point, written
+ * into the parameters through views of their memory (one block-length float array per block,
+ * reused every step). w is always {@code Pᵀα} in float32 for
  * the rows as stored.
  */
 public final class SubspaceSgd implements UpdateRule {
@@ -197,7 +198,9 @@ public final class SubspaceSgd implements UpdateRule {
             BlockBasis.Block block = all.get(l);
             Basis basis = block.basis();
             if (basis.onHeap() && basis.size() > 0) {
-                block.parameters().write(basis.combine(blocks.slice(alpha, l), heap(l)));
+                float[] point = heap(l);
+                basis.combine(blocks.slice(alpha, l), point);
+                block.parameters().write(point);
                 continue;
             }
             NDArray coordinates = Basis.coordinates(blocks.slice(alpha, l), scope);

@@ -106,4 +106,56 @@ class FlatParametersTest {
                     .hasMessageContaining("(" + flat.size() + ")");
         }
     }
+
+    @Test
+    void aHeapWriteEqualsTheEngineWriteAndLandsInPlace() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(11);
+            SequentialBlock block = TestBlocks.mlpWithBatchNorm(manager, new Shape(2, 3), 4, 2);
+            FlatParameters flat = new FlatParameters(ParameterLayout.trainable(block));
+            NDArray firstWeight = flat.layout().entries().get(0).array();
+            try (NDManager scope = manager.newSubManager()) {
+                for (int round = 0; round < 2; round++) { // the first write checks the views, the second trusts them
+                    NDArray target = scope.randomNormal(new Shape(flat.size()));
+                    flat.write(target.toFloatArray());
+                    assertThat(flat.read(scope).toFloatArray()).containsExactly(target.toFloatArray());
+                    assertThat(flat.layout().entries().get(0).array()).isSameAs(firstWeight);
+                }
+            }
+            assertThatThrownBy(() -> flat.write(new float[3])).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aHeapWriteNamesAParameterItsViewDoesNotReach() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // a transposed array is a strided view: its byte buffer would be a copy, and a write through it lost
+            NDArray strided = manager.arange(12f).reshape(3, 4).transpose();
+            FlatParameters flat = new FlatParameters(ParameterLayout.trainable(new Holding(strided)));
+            float[] values = new float[12];
+            java.util.Arrays.fill(values, 5f);
+            assertThatThrownBy(() -> flat.write(values))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("held");
+        }
+    }
+
+    /** A block that holds one given array as its only parameter, named {@code held}. */
+    private static final class Holding extends ai.djl.nn.AbstractBlock {
+        Holding(NDArray array) {
+            ai.djl.nn.Parameter parameter = addParameter(ai.djl.nn.Parameter.builder()
+                    .setName("held").setType(ai.djl.nn.Parameter.Type.WEIGHT).build());
+            parameter.setArray(array);
+        }
+
+        @Override
+        protected ai.djl.ndarray.NDList forwardInternal(ai.djl.training.ParameterStore store, ai.djl.ndarray.NDList inputs,
+                boolean training, ai.djl.util.PairList<String, Object> params) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            throw new UnsupportedOperationException();
+        }
+    }
 }

@@ -118,8 +118,11 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
                     }
                     project[i] = (System.nanoTime() - started) / 1e6;
                     started = System.nanoTime();
-                    NDArray w = heap != null ? basis.combine(coordinates, heap) : basis.combine(alpha, inner);
-                    w.get(new NDIndex(0)).getFloat(); // wait for the result
+                    if (heap != null) {
+                        basis.combine(coordinates, heap);
+                    } else {
+                        basis.combine(alpha, inner).get(new NDIndex(0)).getFloat(); // wait for the result
+                    }
                     combine[i] = (System.nanoTime() - started) / 1e6;
                 }
             }
