@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure where a TWA step's time and memory go.",
             "",
-            "The SGD step against the TWA step of the same model; forward/backward vs",
+            "The SGD step against the TWA step of the same model, timed side by side",
+            "(the two take turns of 4 steps in one loop); forward/backward vs",
             "the subspace update, the projection (two passes over P) vs the",
             "copy-bandwidth bound; the SGD loop's steady memory vs the TWA loop's peak;",
             "which loops multiply the basis (--basis-dtype int8: the Vector API's).",
@@ -51,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
     int rows;
 
     @Option(names = "--steps", paramLabel = "S", defaultValue = "20",
-            description = "Timed steps of each loop (SGD, TWA) per model, after 10 untimed (default: ${DEFAULT-VALUE}).")
+            description = "Timed steps of each rule (SGD, TWA) per model, after 10 untimed (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -156,10 +157,11 @@ final class BenchCommand implements Callable<Integer> {
                     r.get("projection_over_bound"), r.get("basis_mib"), r.get("sgd_steady_rss_mib"), r.get("peak_rss_mib"),
                     r.get("peak_bound_mib") == null ? null : String.format(Locale.ROOT, "%.0f", (Double) r.get("peak_bound_mib")));
         }
-        System.out.printf(Locale.ROOT, "median step times; fwd/bwd and update split the TWA step; copy bandwidth %.1f GB/s;"
+        System.out.printf(Locale.ROOT, "median step times, SGD and TWA side by side in one loop (turns of %d steps, a turn's first"
+                + " step untimed); fwd/bwd and update split the TWA step; copy bandwidth %.1f GB/s;"
                 + " bound = 2 n D bytes-per-entry / copy bandwidth (one read of P for P g, one for Pt a)%n",
-                (Double) results.get(0).get("copy_gb_per_s"));
-        System.out.println("memory: SGD MiB = resident set after the SGD steps; TWA MiB = peak of the TWA loop (basis included);"
+                results.get(0).get("timed_in_turns_of"), (Double) results.get(0).get("copy_gb_per_s"));
+        System.out.println("memory: SGD MiB = resident set after the SGD steps; TWA MiB = peak of a loop of TWA steps alone (basis included);"
                 + " bound = P MiB + 1.2 x SGD MiB");
         System.out.printf(Locale.ROOT, "basis %s; its products by the %s loops%n", results.get(0).get("basis_dtype"), results.get(0).get("basis_kernel"));
         return ExitCode.OK;

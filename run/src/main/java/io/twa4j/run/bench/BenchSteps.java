@@ -72,9 +72,59 @@ final class BenchSteps {
      * (learning rate 1e-3) and returns the median split of the steps after the first {@code warmup}.
      */
     static Split time(Block block, NDManager manager, UpdateRule rule, BatchSource batches, int warmup) {
+        return interleaved(block, manager, List.of(rule), batches, new Turns(warmup, Integer.MAX_VALUE)).get(0);
+    }
+
+    /**
+     * Which rule of several takes each step when they take turns of {@code length} steps (rule
+     * {@code (k / length) mod r} takes step k), and which steps are timed: those after the first
+     * {@code warmup} that are not the first of a turn, so that every timed step follows a step of
+     * its own rule (a turn's first step runs after another rule's update has swept the caches).
+     */
+    record Turns(int warmup, int length) {
+
+        Turns {
+            if (warmup < 0 || length < 2) {
+                throw new IllegalArgumentException("turns need warmup >= 0 and a length >= 2, got " + warmup + ", " + length);
+            }
+        }
+
+        /** The rule of {@code rules} that takes step {@code k}. */
+        int rule(long k, int rules) {
+            return (int) ((k / length) % rules);
+        }
+
+        /** Whether step {@code k} is timed. */
+        boolean timed(long k, int rules) {
+            return k >= warmup && (rules == 1 || k % length != 0);
+        }
+
+        /** The fewest steps in which each of {@code rules} rules takes {@code timed} timed steps or more. */
+        int stepsFor(int timed, int rules) {
+            int[] counts = new int[rules];
+            int k = 0;
+            while (Arrays.stream(counts).min().getAsInt() < timed) {
+                if (timed(k, rules)) {
+                    counts[rule(k, rules)]++;
+                }
+                k++;
+            }
+            return k;
+        }
+    }
+
+    /**
+     * Runs every batch of {@code batches} (one epoch) through one training loop whose steps the
+     * {@code rules} take by {@code turns} (learning rate 1e-3), and returns each rule's median split
+     * over its timed steps: rules measured side by side, minutes of drift apart no longer (this
+     * machine's step times drift by ±20% between minutes). The rules share the parameters; each
+     * takes its step from wherever the others left them.
+     */
+    static List<Split> interleaved(Block block, NDManager manager, List<UpdateRule> rules, BatchSource batches, Turns turns) {
         List<Double> steps = new ArrayList<>();
         List<Double> updates = new ArrayList<>();
         UpdateRule timed = (lr, scope) -> {
+            UpdateRule rule = rules.get(turns.rule(updates.size(), rules.size()));
             long started = System.nanoTime();
             rule.step(lr, scope); // ends with the parameters written: nothing is pending
             updates.add((System.nanoTime() - started) / 1e6);
@@ -93,9 +143,24 @@ final class BenchSteps {
                 })
                 .build()
                 .run(batches, null, 0, 1);
-        double step = median(steps.subList(warmup, steps.size()));
-        double update = median(updates.subList(warmup, updates.size()));
-        return new Split(step, step - update, update);
+        List<Split> splits = new ArrayList<>();
+        for (int r = 0; r < rules.size(); r++) {
+            List<Double> ruleSteps = new ArrayList<>();
+            List<Double> ruleUpdates = new ArrayList<>();
+            for (int k = 0; k < steps.size(); k++) {
+                if (turns.rule(k, rules.size()) == r && turns.timed(k, rules.size())) {
+                    ruleSteps.add(steps.get(k));
+                    ruleUpdates.add(updates.get(k));
+                }
+            }
+            if (ruleSteps.isEmpty()) {
+                throw new IllegalStateException("rule " + r + " took no timed step of " + steps.size());
+            }
+            double step = median(ruleSteps);
+            double update = median(ruleUpdates);
+            splits.add(new Split(step, step - update, update));
+        }
+        return splits;
     }
 
     static double median(List<Double> values) {

@@ -17,17 +17,19 @@ import io.twa4j.core.twa.SubspaceSgd;
 import io.twa4j.run.report.ResidentMemory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Where a TWA step's time goes ({@code twa4j bench}): for a model, the SGD step and the TWA step
- * of the same model and batch (split into forward/backward and the update), the two passes over P
- * against the memory-bandwidth bound measured in the same run, and memory: the SGD loop's steady
- * resident set against the TWA loop's peak, whose bound is {@code n·D·bytes + 1.2 × steady}.
- * Uses synthetic inputs and a random basis.
+ * of the same model and batch (split into forward/backward and the update), timed side by side in
+ * one loop where the two rules take turns of {@value #TURN} steps; the two passes over P against
+ * the memory-bandwidth bound measured in the same run; and memory: the SGD loop's steady resident
+ * set against the peak of a loop of TWA steps alone, whose bound is
+ * {@code n·D·bytes + 1.2 × steady}. Uses synthetic inputs and a random basis.
  *
  * @param rows basis rows n
- * @param steps timed steps of each loop
+ * @param steps timed steps of each rule
  * @param warmup untimed steps before them (the first ~10 steps of a loop run slower: allocator and
  *     oneDNN caches warming)
  * @param batchSize batch size
@@ -36,18 +38,21 @@ import java.util.Map;
  */
 public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape input, String basisDtype) {
 
+    /** Steps of each turn when the SGD and TWA rules take turns ({@link BenchSteps.Turns}). */
+    static final int TURN = 4;
+
     /** The figures for {@code model}, by name (sgd_step_ms, step_ms, twa_over_sgd, project_ms, ...). */
     public Map<String, Object> measure(String model) {
         Shape chw = input != null ? input : BenchSteps.defaultInput(model);
         BatchSource batches = BenchSteps.syntheticBatches(chw, batchSize, steps + warmup);
+        BenchSteps.Turns turns = new BenchSteps.Turns(warmup, TURN);
+        BatchSource turnBatches = BenchSteps.syntheticBatches(chw, batchSize, turns.stepsFor(steps, 2));
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = BenchSteps.model(model, chw, manager);
             FlatParameters trainable = new FlatParameters(ParameterLayout.trainable(block));
-            long d = trainable.size();
-            BenchSteps.Split sgd;
-            try (SgdUpdate update = new SgdUpdate(trainable.layout(), 0.9, 1e-4)) {
-                BenchSteps.time(block, manager, update, batches, warmup); // a whole loop first: the JVM and engine warm up
-                sgd = BenchSteps.time(block, manager, update, batches, warmup);
+            try (SgdUpdate update = sgd(trainable)) {
+                BenchSteps.time(block, manager, update, batches, warmup); // two whole loops: the JVM and engine warm up,
+                BenchSteps.time(block, manager, update, batches, warmup); // and the resident set settles
             }
             Long steady = ResidentMemory.megabytes().isPresent() ? ResidentMemory.megabytes().getAsLong() : null;
             RowEncoding encoding = RowEncoding.of(basisDtype);
@@ -55,39 +60,64 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
                     () -> BenchSteps.randomBasis(trainable, manager, rows, encoding, Collective.single()));
             try (Basis basis = built.value()) {
                 SubspaceSgd rule = new SubspaceSgd(basis, trainable, 0.9, 1e-5, basis.coordinatesOfMean());
-                ResidentMemory.Measured<BenchSteps.Split> trained = ResidentMemory.peakOf(
-                        () -> BenchSteps.time(block, manager, rule, batches, warmup));
-                BenchSteps.Split twa = trained.value();
-                double[] projections = projectionTimes(basis, manager, d);
-                double copy = copyBytesPerSecond(manager, 64L << 20);
-                double bound = 2.0 * basis.bytes() / copy * 1e3;
+                ResidentMemory.Measured<BenchSteps.Split> alone = ResidentMemory.peakOf(
+                        () -> BenchSteps.time(block, manager, rule, batches, warmup)); // TWA's memory, without SGD's momentum
+                List<BenchSteps.Split> sideBySide;
+                try (SgdUpdate update = sgd(trainable)) {
+                    sideBySide = BenchSteps.interleaved(block, manager, List.of(update, rule), turnBatches, turns);
+                }
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("model", model);
                 result.put("input", chw.toString());
-                result.put("D", d);
+                result.put("D", trainable.size());
                 result.put("n", basis.size());
-                result.put("sgd_step_ms", sgd.stepMs());
-                result.put("sgd_update_ms", sgd.updateMs());
-                result.put("step_ms", twa.stepMs());
-                result.put("forward_backward_ms", twa.forwardBackwardMs());
-                result.put("update_ms", twa.updateMs());
-                result.put("twa_over_sgd", twa.stepMs() / sgd.stepMs());
-                result.put("project_ms", projections[0]);
-                result.put("combine_ms", projections[1]);
-                result.put("bound_ms", bound);
-                result.put("projection_over_bound", (projections[0] + projections[1]) / bound);
-                result.put("copy_gb_per_s", copy / 1e9);
-                result.put("basis_dtype", basisDtype);
-                result.put("basis_kernel", basis.kernel());
-                result.put("basis_kib_per_row", basis.bytes() / 1024.0 / rows);
-                result.put("basis_mib", basis.bytes() / 1048576.0);
-                result.put("sgd_steady_rss_mib", steady);
-                result.put("build_peak_rss_mib", built.peakMib()); // building the basis (Gram–Schmidt in float64)
-                result.put("peak_rss_mib", trained.peakMib()); // the TWA loop's, before the bandwidth test's own 512 MB
-                result.put("peak_bound_mib", steady == null ? null : basis.bytes() / 1048576.0 + 1.2 * steady);
+                putSteps(result, sideBySide.get(0), sideBySide.get(1), alone.value());
+                putProducts(result, basis, manager, trainable.size());
+                putMemory(result, basis, steady, built.peakMib(), alone.peakMib());
                 return result;
             }
         }
+    }
+
+    private static SgdUpdate sgd(FlatParameters trainable) {
+        return new SgdUpdate(trainable.layout(), 0.9, 1e-4);
+    }
+
+    /** The SGD and TWA steps timed side by side, and the TWA step of its own loop. */
+    private static void putSteps(Map<String, Object> result, BenchSteps.Split sgd, BenchSteps.Split twa, BenchSteps.Split alone) {
+        result.put("sgd_step_ms", sgd.stepMs());
+        result.put("sgd_update_ms", sgd.updateMs());
+        result.put("step_ms", twa.stepMs());
+        result.put("forward_backward_ms", twa.forwardBackwardMs());
+        result.put("update_ms", twa.updateMs());
+        result.put("twa_over_sgd", twa.stepMs() / sgd.stepMs());
+        result.put("update_over_sgd_step", (twa.updateMs() - sgd.updateMs()) / sgd.stepMs());
+        result.put("timed_in_turns_of", TURN);
+        result.put("alone_step_ms", alone.stepMs()); // the TWA loop by itself, minutes from the SGD steps
+    }
+
+    /** The two products over P against the copy-bandwidth bound, and what holds P. */
+    private void putProducts(Map<String, Object> result, Basis basis, NDManager manager, long d) {
+        double[] projections = projectionTimes(basis, manager, d);
+        double copy = copyBytesPerSecond(manager, 64L << 20);
+        double bound = 2.0 * basis.bytes() / copy * 1e3;
+        result.put("project_ms", projections[0]);
+        result.put("combine_ms", projections[1]);
+        result.put("bound_ms", bound);
+        result.put("projection_over_bound", (projections[0] + projections[1]) / bound);
+        result.put("copy_gb_per_s", copy / 1e9);
+        result.put("basis_dtype", basisDtype);
+        result.put("basis_kernel", basis.kernel());
+        result.put("basis_kib_per_row", basis.bytes() / 1024.0 / rows);
+        result.put("basis_mib", basis.bytes() / 1048576.0);
+    }
+
+    /** The SGD loop's steady resident set, the basis build's and the TWA loop's peaks, and the bound on the latter. */
+    private static void putMemory(Map<String, Object> result, Basis basis, Long steady, Long buildPeak, Long twaPeak) {
+        result.put("sgd_steady_rss_mib", steady);
+        result.put("build_peak_rss_mib", buildPeak); // building the basis (Gram–Schmidt in float64)
+        result.put("peak_rss_mib", twaPeak); // the TWA loop's, before the bandwidth test's own 512 MB
+        result.put("peak_bound_mib", steady == null ? null : basis.bytes() / 1048576.0 + 1.2 * steady);
     }
 
     /** Median milliseconds of P g and of Pᵀ α over repeated calls. */
