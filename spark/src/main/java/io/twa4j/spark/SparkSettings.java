@@ -13,10 +13,12 @@ import org.apache.spark.SparkConf;
 final class SparkSettings {
 
     /**
-     * The launcher's malloc settings (see {@code ./twa4j}): libtorch's large tensors stay in the
-     * heap instead of being mapped and unmapped every step. The driver's own values win.
+     * The launcher's environment for the engine (see {@code ./twa4j}): malloc settings, so that
+     * libtorch's large tensors stay in the heap instead of being mapped and unmapped every step,
+     * and a short OpenMP spin, so that libtorch's idle workers leave the cores to the JVM's own
+     * loops (the int8 basis). The driver's own values win.
      */
-    static final Map<String, String> MALLOC_DEFAULTS = mallocDefaults();
+    static final Map<String, String> ENGINE_ENVIRONMENT = engineEnvironment();
 
     /** The Scala version of the Spark jars; Spark's launcher needs it to find them. */
     static final String SCALA_VERSION = "2.12";
@@ -60,7 +62,7 @@ final class SparkSettings {
 
     /** The launcher's environment and engine properties, for the executors' JVMs. */
     private static void applyEngine(SparkConf conf, int threads) {
-        MALLOC_DEFAULTS.forEach((name, value) -> {
+        ENGINE_ENVIRONMENT.forEach((name, value) -> {
             String driverValue = System.getenv(name);
             conf.set("spark.executorEnv." + name, driverValue != null ? driverValue : value);
         });
@@ -77,11 +79,12 @@ final class SparkSettings {
         conf.set("spark.executor.extraJavaOptions", given.isBlank() ? engine : given + " " + engine);
     }
 
-    private static Map<String, String> mallocDefaults() {
+    private static Map<String, String> engineEnvironment() {
         Map<String, String> defaults = new LinkedHashMap<>();
         defaults.put("MALLOC_MMAP_THRESHOLD_", "33554432");
         defaults.put("MALLOC_TRIM_THRESHOLD_", "17179869184");
         defaults.put("MALLOC_TOP_PAD_", "268435456");
+        defaults.put("GOMP_SPINCOUNT", "10000");
         return Collections.unmodifiableMap(defaults);
     }
 }

@@ -22,10 +22,10 @@ class SparkSettingsTest {
         assertThat(conf.get("spark.executor.extraJavaOptions")).contains("-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=3", "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Dai.djl.pytorch.graph_optimizer=false", "-XX:+AlwaysPreTouch");
-        for (String name : SparkSettings.MALLOC_DEFAULTS.keySet()) {
+        for (String name : SparkSettings.ENGINE_ENVIRONMENT.keySet()) {
             String driverValue = System.getenv(name);
             assertThat(conf.get("spark.executorEnv." + name))
-                    .isEqualTo(driverValue != null ? driverValue : SparkSettings.MALLOC_DEFAULTS.get(name));
+                    .isEqualTo(driverValue != null ? driverValue : SparkSettings.ENGINE_ENVIRONMENT.get(name));
         }
         assertThat(conf.get("spark.executorEnv.SPARK_SCALA_VERSION")).isEqualTo("2.12");
         assertThat(conf.get("spark.executor.cores")).isEqualTo("3");

@@ -46,7 +46,7 @@ class SparkWorkersLocalClusterTest {
             boolean executor = !"driver".equals(SparkEnv.get().executorId());
             boolean engine = "true".equals(System.getProperty("ai.djl.offline"))
                     && "1".equals(System.getProperty("ai.djl.pytorch.num_threads"))
-                    && SparkSettings.MALLOC_DEFAULTS.get("MALLOC_TOP_PAD_").equals(System.getenv("MALLOC_TOP_PAD_"));
+                    && SparkSettings.ENGINE_ENVIRONMENT.get("MALLOC_TOP_PAD_").equals(System.getenv("MALLOC_TOP_PAD_"));
             return collective.rank() + (executor && engine ? 10 : 0);
         });
 
