@@ -21,7 +21,9 @@ import java.util.stream.IntStream;
  * </pre>
  *
  * <p>Each product reads one byte per entry of P and writes nothing of P's size, where the
- * engine (which multiplies only float32) has to widen the codes to four bytes first. The groups are
+ * engine (which multiplies only float32) has to widen the codes to four bytes first. Within a group
+ * the rows lie in blocks of {@value Int8Kernel#BLOCK}, interleaved as {@link Int8Kernel} reads them
+ * (a block is one stream of bytes). The groups are
  * split into tasks of {@value #GROUPS_PER_TASK} on the common fork-join pool; partial sums are
  * added in task order, so the result does not depend on the number of threads.
  */
@@ -36,8 +38,8 @@ final class HostInt8Rows implements BasisRows {
     private final int capacity;
     /**
      * One array per task's {@value #GROUPS_PER_TASK} groups (a few MB: G1 places it in old
-     * regions directly and never copies it); row j, column {@code k·GROUP + c} at
-     * {@link #at(int, int)}{@code  + c} of {@code codes[k / GROUPS_PER_TASK]}.
+     * regions directly and never copies it); group k's rows in {@code codes[k / GROUPS_PER_TASK]},
+     * by blocks from {@link #blockAt(int, int)}: row j, column {@code k·GROUP + c} at {@link #entry}.
      */
     private final byte[][] codes;
     private final float[][] scales;
@@ -57,9 +59,25 @@ final class HostInt8Rows implements BasisRows {
         this.centres = new float[groups][capacity];
     }
 
-    /** Where row j of group k starts in {@code codes[k / GROUPS_PER_TASK]}. */
-    private int at(int k, int j) {
-        return ((k % GROUPS_PER_TASK) * capacity + j) * GROUP;
+    /** Where block b of group k (rows {@code 4b …}) starts in {@code codes[k / GROUPS_PER_TASK]}. */
+    private int blockAt(int k, int b) {
+        return ((k % GROUPS_PER_TASK) * capacity + Int8Kernel.BLOCK * b) * GROUP;
+    }
+
+    /** The rows block b holds: {@value Int8Kernel#BLOCK}, fewer in the last block. */
+    private int width(int b) {
+        return Math.min(Int8Kernel.BLOCK, capacity - Int8Kernel.BLOCK * b);
+    }
+
+    /** The blocks that hold rows 0 … n−1. */
+    private static int blocks(int n) {
+        return (n + Int8Kernel.BLOCK - 1) / Int8Kernel.BLOCK;
+    }
+
+    /** Where row j, column {@code k·GROUP + c} lies in {@code codes[k / GROUPS_PER_TASK]}. */
+    private int entry(int k, int j, int c) {
+        int b = j / Int8Kernel.BLOCK;
+        return Int8Kernel.position(blockAt(k, b), width(b), j % Int8Kernel.BLOCK, c);
     }
 
     private byte[] codesOf(int k) {
@@ -80,8 +98,12 @@ final class HostInt8Rows implements BasisRows {
             ByteBuffer all = signed.toByteBuffer(true); // the engine's memory: no row-sized heap garbage
             float[] scale = row8.scale().toFloatArray();
             float[] min = row8.min().toFloatArray();
+            byte[] group = new byte[GROUP];
             for (int k = 0; k < scales.length; k++) {
-                all.get(k * GROUP, codesOf(k), at(k, row), GROUP);
+                all.get(k * GROUP, group, 0, GROUP);
+                for (int c = 0; c < GROUP; c += Int8Kernel.CHUNK) {
+                    System.arraycopy(group, c, codesOf(k), entry(k, row, c), Int8Kernel.CHUNK);
+                }
                 scales[k][row] = scale[k];
                 centres[k][row] = min[k] + 128f * scale[k];
             }
@@ -99,9 +121,8 @@ final class HostInt8Rows implements BasisRows {
             for (int k = (int) (from / GROUP); (long) k * GROUP < to; k++) {
                 Span span = Span.of(k, from, to);
                 byte[] held = codesOf(k);
-                int first = at(k, j) + span.inGroup();
                 for (int c = 0; c < span.length(); c++) {
-                    piece[c] = (double) centres[k][j] + (double) scales[k][j] * held[first + c];
+                    piece[c] = (double) centres[k][j] + (double) scales[k][j] * held[entry(k, j, span.inGroup() + c)];
                 }
                 target.put(Math.toIntExact((long) j * width + (span.start() - from)), piece, 0, span.length());
             }
@@ -172,8 +193,10 @@ final class HostInt8Rows implements BasisRows {
         Span span = Span.of(k, from, to);
         int gAt = (int) (span.start() - from);
         double total = kernel.sum(g, gAt, span.length());
-        float[] dots = new float[n];
-        kernel.dots(codesOf(k), at(k, 0) + span.inGroup(), GROUP, n, g, gAt, span.length(), dots);
+        float[] dots = new float[capacity];
+        for (int b = 0; b < blocks(n); b++) {
+            kernel.dots(codesOf(k), blockAt(k, b), width(b), span.inGroup(), span.length(), g, gAt, dots, Int8Kernel.BLOCK * b);
+        }
         for (int j = 0; j < n; j++) {
             sums[j] += (double) scales[k][j] * dots[j] + (double) centres[k][j] * total;
         }
@@ -212,13 +235,15 @@ final class HostInt8Rows implements BasisRows {
         Span span = Span.of(k, from, to);
         int outAt = (int) (span.start() - from);
         double shift = 0;
-        float[] factors = new float[n];
+        float[] factors = new float[capacity]; // 0 for the rows held past n
         for (int j = 0; j < n; j++) {
             shift += alpha[j] * centres[k][j];
             factors[j] = (float) (alpha[j] * scales[k][j]);
         }
         Arrays.fill(out, outAt, outAt + span.length(), (float) shift);
-        kernel.addScaled(codesOf(k), at(k, 0) + span.inGroup(), GROUP, factors, n, out, outAt, span.length());
+        for (int b = 0; b < blocks(n); b++) {
+            kernel.addScaled(codesOf(k), blockAt(k, b), width(b), span.inGroup(), span.length(), factors, Int8Kernel.BLOCK * b, out, outAt);
+        }
     }
 
     @Override

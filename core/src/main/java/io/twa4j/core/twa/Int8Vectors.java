@@ -7,18 +7,24 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The SIMD loops of {@link HostInt8Rows}, on the JDK's Vector API: eight signed 8-bit codes widened
- * to float32 and multiplied in one fused step, four rows at a time against one load of g or of the
- * output (the rows left over one at a time), so a product reads one byte per entry of P and never
- * writes a decoded row. Only this class names {@code jdk.incubator.vector}; it is loaded only when
- * {@link Int8Kernel#fastest()} found the module.
+ * to float32 and multiplied in one fused step, the {@value Int8Kernel#BLOCK} rows of a block against
+ * one load of g or of the output (a narrower block a row at a time), so a product reads one byte per
+ * entry of P, in order, and never writes a decoded row. Columns before the first whole chunk of
+ * eight and after the last go through scalar loops. Only this class names
+ * {@code jdk.incubator.vector}; it is loaded only when {@link Int8Kernel#fastest()} found the module.
  */
 final class Int8Vectors implements Int8Kernel {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
-    private static final int LANES = FLOATS.length();
-    /** Rows per pass of the blocked loops. */
-    private static final int BLOCK = 4;
+    /** Bytes of one chunk of a whole block (a chunk of each of its rows). */
+    private static final int BLOCK_CHUNK = BLOCK * CHUNK;
+
+    static {
+        if (FLOATS.length() != CHUNK) {
+            throw new AssertionError("a float vector must hold one chunk");
+        }
+    }
 
     @Override
     public String name() {
@@ -29,59 +35,75 @@ final class Int8Vectors implements Int8Kernel {
         return (FloatVector) ByteVector.fromArray(BYTES, codes, at).convertShape(VectorOperators.B2F, FLOATS, 0);
     }
 
-    @Override
-    public void dots(byte[] codes, int at, int stride, int rows, float[] g, int gAt, int length, float[] out) {
-        int r = 0;
-        for (; r + BLOCK <= rows; r += BLOCK) {
-            dots4(codes, at + r * stride, stride, g, gAt, length, out, r);
-        }
-        for (; r < rows; r++) {
-            out[r] = dot(codes, at + r * stride, g, gAt, length);
+    /** The block's whole chunks within [column, end): from {@code first} to {@code last}, both multiples of 8. */
+    private record Chunks(int first, int last) {
+        static Chunks of(int column, int end) {
+            int first = Math.min(end, (column + CHUNK - 1) / CHUNK * CHUNK);
+            return new Chunks(first, Math.max(first, end / CHUNK * CHUNK));
         }
     }
 
-    /** Rows r..r+3 of {@link #dots}, each against the same vector of g. */
-    private static void dots4(byte[] codes, int at, int stride, float[] g, int gAt, int length, float[] out, int r) {
+    @Override
+    public void dots(byte[] codes, int at, int width, int column, int length, float[] g, int gAt, float[] out, int outAt) {
+        int end = column + length;
+        Chunks whole = Chunks.of(column, end);
+        int shift = gAt - column; // g[shift + c] meets column c
+        if (width == BLOCK) {
+            dots4(codes, at, whole, g, shift, out, outAt);
+        } else {
+            for (int r = 0; r < width; r++) {
+                out[outAt + r] = dot(codes, at, width, r, whole, g, shift);
+            }
+        }
+        for (int r = 0; r < width; r++) {
+            out[outAt + r] += scalarDot(codes, at, width, r, column, whole.first(), g, shift)
+                    + scalarDot(codes, at, width, r, whole.last(), end, g, shift);
+        }
+    }
+
+    /** The four rows of a whole block over its whole chunks, each chunk of g loaded once. */
+    private static void dots4(byte[] codes, int at, Chunks whole, float[] g, int shift, float[] out, int outAt) {
         FloatVector s0 = FloatVector.zero(FLOATS);
         FloatVector s1 = s0;
         FloatVector s2 = s0;
         FloatVector s3 = s0;
-        int c = 0;
-        for (; c + LANES <= length; c += LANES) {
-            FloatVector x = FloatVector.fromArray(FLOATS, g, gAt + c);
-            s0 = widened(codes, at + c).fma(x, s0);
-            s1 = widened(codes, at + stride + c).fma(x, s1);
-            s2 = widened(codes, at + 2 * stride + c).fma(x, s2);
-            s3 = widened(codes, at + 3 * stride + c).fma(x, s3);
+        int p = at + whole.first() / CHUNK * BLOCK_CHUNK;
+        for (int c = whole.first(); c < whole.last(); c += CHUNK, p += BLOCK_CHUNK) {
+            FloatVector x = FloatVector.fromArray(FLOATS, g, shift + c);
+            s0 = widened(codes, p).fma(x, s0);
+            s1 = widened(codes, p + CHUNK).fma(x, s1);
+            s2 = widened(codes, p + 2 * CHUNK).fma(x, s2);
+            s3 = widened(codes, p + 3 * CHUNK).fma(x, s3);
         }
-        float[] sums = {s0.reduceLanes(VectorOperators.ADD), s1.reduceLanes(VectorOperators.ADD),
-            s2.reduceLanes(VectorOperators.ADD), s3.reduceLanes(VectorOperators.ADD)};
-        for (; c < length; c++) {
-            for (int q = 0; q < BLOCK; q++) {
-                sums[q] += codes[at + q * stride + c] * g[gAt + c];
-            }
-        }
-        System.arraycopy(sums, 0, out, r, BLOCK);
+        out[outAt] = s0.reduceLanes(VectorOperators.ADD);
+        out[outAt + 1] = s1.reduceLanes(VectorOperators.ADD);
+        out[outAt + 2] = s2.reduceLanes(VectorOperators.ADD);
+        out[outAt + 3] = s3.reduceLanes(VectorOperators.ADD);
     }
 
-    private static float dot(byte[] codes, int at, float[] g, int gAt, int length) {
+    /** Row r of a block of {@code width} over its whole chunks. */
+    private static float dot(byte[] codes, int at, int width, int r, Chunks whole, float[] g, int shift) {
         FloatVector sum = FloatVector.zero(FLOATS);
-        int c = 0;
-        for (; c + LANES <= length; c += LANES) {
-            sum = widened(codes, at + c).fma(FloatVector.fromArray(FLOATS, g, gAt + c), sum);
+        int p = Int8Kernel.position(at, width, r, whole.first());
+        for (int c = whole.first(); c < whole.last(); c += CHUNK, p += CHUNK * width) {
+            sum = widened(codes, p).fma(FloatVector.fromArray(FLOATS, g, shift + c), sum);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
-        for (; c < length; c++) {
-            total += codes[at + c] * g[gAt + c];
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float scalarDot(byte[] codes, int at, int width, int r, int from, int to, float[] g, int shift) {
+        float sum = 0;
+        for (int c = from; c < to; c++) {
+            sum += codes[Int8Kernel.position(at, width, r, c)] * g[shift + c];
         }
-        return total;
+        return sum;
     }
 
     @Override
     public float sum(float[] g, int at, int length) {
         FloatVector sum = FloatVector.zero(FLOATS);
         int c = 0;
-        for (; c + LANES <= length; c += LANES) {
+        for (; c + CHUNK <= length; c += CHUNK) {
             sum = sum.add(FloatVector.fromArray(FLOATS, g, at + c));
         }
         float total = sum.reduceLanes(VectorOperators.ADD);
@@ -92,46 +114,50 @@ final class Int8Vectors implements Int8Kernel {
     }
 
     @Override
-    public void addScaled(byte[] codes, int at, int stride, float[] scales, int rows, float[] out, int outAt, int length) {
-        int r = 0;
-        for (; r + BLOCK <= rows; r += BLOCK) {
-            addScaled4(codes, at + r * stride, stride, scales, r, out, outAt, length);
+    public void addScaled(byte[] codes, int at, int width, int column, int length, float[] scales, int scalesAt, float[] out, int outAt) {
+        int end = column + length;
+        Chunks whole = Chunks.of(column, end);
+        int shift = outAt - column; // out[shift + c] receives column c
+        if (width == BLOCK) {
+            addScaled4(codes, at, whole, scales, scalesAt, out, shift);
+        } else {
+            for (int r = 0; r < width; r++) {
+                addScaled1(codes, at, width, r, whole, scales[scalesAt + r], out, shift);
+            }
         }
-        for (; r < rows; r++) {
-            addScaled1(codes, at + r * stride, scales[r], out, outAt, length);
-        }
-    }
-
-    /** Rows r..r+3 of {@link #addScaled}: one load and one store of the output for four rows. */
-    private static void addScaled4(byte[] codes, int at, int stride, float[] scales, int r, float[] out, int outAt, int length) {
-        FloatVector f0 = FloatVector.broadcast(FLOATS, scales[r]);
-        FloatVector f1 = FloatVector.broadcast(FLOATS, scales[r + 1]);
-        FloatVector f2 = FloatVector.broadcast(FLOATS, scales[r + 2]);
-        FloatVector f3 = FloatVector.broadcast(FLOATS, scales[r + 3]);
-        int c = 0;
-        for (; c + LANES <= length; c += LANES) {
-            FloatVector sum = FloatVector.fromArray(FLOATS, out, outAt + c);
-            sum = widened(codes, at + c).fma(f0, sum);
-            sum = widened(codes, at + stride + c).fma(f1, sum);
-            sum = widened(codes, at + 2 * stride + c).fma(f2, sum);
-            sum = widened(codes, at + 3 * stride + c).fma(f3, sum);
-            sum.intoArray(out, outAt + c);
-        }
-        for (; c < length; c++) {
-            for (int q = 0; q < BLOCK; q++) {
-                out[outAt + c] += scales[r + q] * codes[at + q * stride + c];
+        for (int r = 0; r < width; r++) {
+            for (int c = column; c < whole.first(); c++) {
+                out[shift + c] += scales[scalesAt + r] * codes[Int8Kernel.position(at, width, r, c)];
+            }
+            for (int c = whole.last(); c < end; c++) {
+                out[shift + c] += scales[scalesAt + r] * codes[Int8Kernel.position(at, width, r, c)];
             }
         }
     }
 
-    private static void addScaled1(byte[] codes, int at, float scale, float[] out, int outAt, int length) {
-        FloatVector factor = FloatVector.broadcast(FLOATS, scale);
-        int c = 0;
-        for (; c + LANES <= length; c += LANES) {
-            widened(codes, at + c).fma(factor, FloatVector.fromArray(FLOATS, out, outAt + c)).intoArray(out, outAt + c);
+    /** The four rows of a whole block over its whole chunks: one load and one store of the output for four rows. */
+    private static void addScaled4(byte[] codes, int at, Chunks whole, float[] scales, int scalesAt, float[] out, int shift) {
+        FloatVector f0 = FloatVector.broadcast(FLOATS, scales[scalesAt]);
+        FloatVector f1 = FloatVector.broadcast(FLOATS, scales[scalesAt + 1]);
+        FloatVector f2 = FloatVector.broadcast(FLOATS, scales[scalesAt + 2]);
+        FloatVector f3 = FloatVector.broadcast(FLOATS, scales[scalesAt + 3]);
+        int p = at + whole.first() / CHUNK * BLOCK_CHUNK;
+        for (int c = whole.first(); c < whole.last(); c += CHUNK, p += BLOCK_CHUNK) {
+            FloatVector sum = FloatVector.fromArray(FLOATS, out, shift + c);
+            sum = widened(codes, p).fma(f0, sum);
+            sum = widened(codes, p + CHUNK).fma(f1, sum);
+            sum = widened(codes, p + 2 * CHUNK).fma(f2, sum);
+            sum = widened(codes, p + 3 * CHUNK).fma(f3, sum);
+            sum.intoArray(out, shift + c);
         }
-        for (; c < length; c++) {
-            out[outAt + c] += scale * codes[at + c];
+    }
+
+    /** Row r of a block of {@code width} over its whole chunks. */
+    private static void addScaled1(byte[] codes, int at, int width, int r, Chunks whole, float scale, float[] out, int shift) {
+        FloatVector factor = FloatVector.broadcast(FLOATS, scale);
+        int p = Int8Kernel.position(at, width, r, whole.first());
+        for (int c = whole.first(); c < whole.last(); c += CHUNK, p += CHUNK * width) {
+            widened(codes, p).fma(factor, FloatVector.fromArray(FLOATS, out, shift + c)).intoArray(out, shift + c);
         }
     }
 }

@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Int8 rows on the heap, with the Vector API loops and with the plain Java ones: for random rows
  * (fewer or more than the kernel's four per pass, some held rows unused), lengths (whole groups or not, several groups per parallel task or fewer) and column ranges (group
- * and vector-width edges inside them), the rows decode as the engine's int8 rows do (the same
+ * and the edges of the kernel's chunks of eight inside them), the rows decode as the engine's int8 rows do (the same
  * codes, {@code centre + scale·s} for {@code offset + scale·q}, to float32 rounding at the row's scale), and {@code P g} and {@code Pᵀα}
  * over the range equal the products with those decoded rows, summed in double, to 1e-5 of what
  * the terms can reach (a row's largest entry, over all its columns, times {@code Σ|g|}, or times {@code |α_j|}).
