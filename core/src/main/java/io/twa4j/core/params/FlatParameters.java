@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -25,7 +26,7 @@ public final class FlatParameters {
     private static final NDIndex ALL = new NDIndex("...");
 
     private final ParameterLayout layout;
-    /** Whether a {@link #write(float[])} has read every parameter back and found its view to be its memory. */
+    /** Whether a {@link #view()} has found every parameter's view to reach its memory. */
     private boolean viewsChecked;
 
     /** Flat access to the parameters of {@code layout}. */
@@ -85,19 +86,24 @@ public final class FlatParameters {
     }
 
     /**
-     * Copies the accumulated gradients, in layout order, into {@code into} (length D) on the heap:
-     * one copy per parameter from the engine's memory ({@code scope} holds the flattened views).
+     * The accumulated gradients, in layout order, as a read-only flat vector over their memory
+     * (views of the flattened gradients, which {@code scope} holds; a gradient not contiguous on
+     * the CPU is read from a copy), valid until the next backward pass.
+     *
+     * @throws IllegalStateException naming a gradient that is not float32
      */
-    public void readGradient(float[] into, NDManager scope) {
-        if (into.length != size()) {
-            throw new IllegalArgumentException("a gradient of " + size() + " numbers does not fit " + into.length);
-        }
+    public FlatFloats gradientView(NDManager scope) {
+        long[] starts = new long[layout.entries().size()];
+        FloatBuffer[] pieces = new FloatBuffer[starts.length];
+        int[] i = {0};
         forEachGradient((entry, piece) -> {
             if (piece.getDataType() != DataType.FLOAT32) {
                 throw new IllegalStateException("the gradient of " + entry.name() + " is " + piece.getDataType() + ", not float32");
             }
-            piece.toByteBuffer(true).asFloatBuffer().get(into, Math.toIntExact(entry.offset()), Math.toIntExact(entry.size()));
+            starts[i[0]] = entry.offset();
+            pieces[i[0]++] = piece.toByteBuffer(true).asFloatBuffer().asReadOnlyBuffer();
         }, scope);
+        return FlatFloats.joined(starts, pieces);
     }
 
     /**
@@ -145,40 +151,47 @@ public final class FlatParameters {
     }
 
     /**
-     * Writes {@code flat} (length D, layout order) from the heap into the parameters in place, each
-     * through a view of its engine memory: one copy per parameter and no engine array. The first
-     * call reads every parameter back and compares it with {@code flat}, so that a parameter whose
-     * view would be a copy (not contiguous, not on the CPU) ends the write with an error rather
-     * than leaving the old values in place.
+     * The parameters, in layout order, as a flat vector over their memory: what is put into it
+     * lands in the parameters in place, with no engine array and one copy. Made anew for each
+     * step (an engine may move a parameter between steps). The first view checks, parameter by
+     * parameter, that it reaches the memory: it changes the last bit of the first entry through
+     * the view, reads the entry back through the engine and puts it back, so that a parameter
+     * whose view would be a copy (not contiguous, not on the CPU) ends with an error rather than
+     * a write that leaves the old values in place.
      *
      * @throws IllegalStateException naming a parameter that is not float32 or whose memory the
      *     view does not reach
      */
-    public void write(float[] flat) {
-        if (flat.length != size()) {
-            throw new IllegalArgumentException("a flat vector of " + flat.length + " numbers does not fit " + size() + " parameters");
-        }
-        for (ParameterLayout.Entry entry : layout.entries()) {
-            if (!viewsChecked && entry.array().getDataType() != DataType.FLOAT32) {
+    public FlatFloats view() {
+        long[] starts = new long[layout.entries().size()];
+        FloatBuffer[] pieces = new FloatBuffer[starts.length];
+        for (int i = 0; i < starts.length; i++) {
+            ParameterLayout.Entry entry = layout.entries().get(i);
+            if (entry.array().getDataType() != DataType.FLOAT32) {
                 throw new IllegalStateException("parameter " + entry.name() + " is " + entry.array().getDataType() + ", not float32");
             }
-            entry.array().toByteBuffer(true).asFloatBuffer()
-                    .put(0, flat, Math.toIntExact(entry.offset()), Math.toIntExact(entry.size()));
+            starts[i] = entry.offset();
+            pieces[i] = entry.array().toByteBuffer(true).asFloatBuffer();
+            if (!viewsChecked) {
+                checkReaches(entry, pieces[i]);
+            }
         }
-        if (!viewsChecked) {
-            checkWritten(flat);
-            viewsChecked = true;
-        }
+        viewsChecked = true;
+        return FlatFloats.joined(starts, pieces);
     }
 
-    private void checkWritten(float[] flat) {
-        for (ParameterLayout.Entry entry : layout.entries()) {
-            int at = Math.toIntExact(entry.offset());
-            float[] held = entry.array().toFloatArray();
-            if (!java.util.Arrays.equals(held, 0, held.length, flat, at, at + held.length)) {
-                throw new IllegalStateException("parameter " + entry.name()
-                        + " cannot be written through a view of its memory (not contiguous on the CPU)");
-            }
+    private static void checkReaches(ParameterLayout.Entry entry, FloatBuffer view) {
+        if (view.capacity() == 0) {
+            return;
+        }
+        float held = view.get(0);
+        int marked = Float.floatToRawIntBits(held) ^ 1;
+        view.put(0, Float.intBitsToFloat(marked));
+        boolean reached = Float.floatToRawIntBits(entry.array().toFloatArray()[0]) == marked;
+        view.put(0, held);
+        if (!reached) {
+            throw new IllegalStateException("parameter " + entry.name()
+                    + " cannot be written through a view of its memory (not contiguous on the CPU)");
         }
     }
 

@@ -3,6 +3,7 @@ package io.twa4j.core.twa;
 import ai.djl.ndarray.NDArray;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.parallel.Sums;
+import io.twa4j.core.params.FlatFloats;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -364,7 +365,7 @@ public final class Basis implements AutoCloseable {
 
     /**
      * Whether the rows are held on the JVM heap (int8 rows, {@link HostInt8Rows}), so that a step
-     * can take {@link #project(float[])} and {@link #combine(double[], float[])} on heap vectors;
+     * can take {@link #project(FlatFloats)} and {@link #combine(double[], FlatFloats)} on flat vectors;
      * false for a sharded basis.
      */
     public boolean onHeap() {
@@ -376,26 +377,29 @@ public final class Basis implements AutoCloseable {
         return rows instanceof HostInt8Rows host ? host.kernel() : "engine";
     }
 
-    /** {@code P g} (n numbers, summed in float64) for g on the heap (length D); only where {@link #onHeap}. */
-    public double[] project(float[] g) {
-        checkHeap(g.length);
+    /**
+     * {@code P g} (n numbers, summed in float64) for a flat g (length D: a heap array, or the
+     * gradients' memory, taken a group of columns at a time); only where {@link #onHeap}.
+     */
+    public double[] project(FlatFloats g) {
+        checkHeap(g.size());
         return ((HostInt8Rows) rows).project(size(), 0, columns, g);
     }
 
     /**
-     * {@code Pᵀα}, made in {@code point} (length D) on the heap: nothing goes through the engine
-     * (a step writes the point into the parameters with {@code FlatParameters.write(float[])}).
+     * {@code Pᵀα}, put into {@code point} (length D) a group of columns at a time: a heap array,
+     * or the parameters' memory ({@code FlatParameters.view()}), so nothing goes through the engine.
      * Only where {@link #onHeap}.
      */
-    public void combine(double[] alpha, float[] point) {
-        checkHeap(point.length);
+    public void combine(double[] alpha, FlatFloats point) {
+        checkHeap(point.size());
         if (alpha.length != size()) {
             throw new IllegalArgumentException("alpha has " + alpha.length + " entries, the basis has " + size() + " rows");
         }
         ((HostInt8Rows) rows).combine(alpha, size(), 0, columns, point);
     }
 
-    private void checkHeap(int length) {
+    private void checkHeap(long length) {
         if (!onHeap()) {
             throw new IllegalStateException("the rows of this basis are not on the heap");
         }

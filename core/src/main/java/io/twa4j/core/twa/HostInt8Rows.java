@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.twa4j.core.params.FlatFloats;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
@@ -139,6 +140,13 @@ final class HostInt8Rows implements BasisRows {
         BasisRows.checkColumns(from, to, columns);
     }
 
+    private void check(long from, long to, FlatFloats vector) {
+        check(from, to);
+        if (vector.size() != to - from) {
+            throw new IllegalArgumentException("a vector of " + vector.size() + " entries for columns [" + from + ", " + to + ")");
+        }
+    }
+
     /** Group k's columns within [from, to): {@code length} of them from {@code start}, {@code inGroup} into the group. */
     private record Span(long start, int length, int inGroup) {
         static Span of(int k, long from, long to) {
@@ -157,7 +165,7 @@ final class HostInt8Rows implements BasisRows {
             single.attach(scope);
             single.toByteBuffer(true).asFloatBuffer().get(values);
         }
-        double[] sums = project(n, from, to, values);
+        double[] sums = project(n, from, to, FlatFloats.of(values));
         float[] projected = new float[n];
         for (int j = 0; j < n; j++) {
             projected[j] = (float) sums[j];
@@ -165,17 +173,23 @@ final class HostInt8Rows implements BasisRows {
         return scope.create(projected);
     }
 
-    /** {@code P[0:n, from:to] g} for {@code g} of length {@code to − from} on the heap, summed in float64. */
-    double[] project(int n, long from, long to, float[] g) {
-        check(from, to);
+    /**
+     * {@code P[0:n, from:to] g} for {@code g} of length {@code to − from}, summed in float64; each
+     * task takes g a group's columns at a time into a buffer of its own.
+     */
+    double[] project(int n, long from, long to, FlatFloats g) {
+        check(from, to, g);
         int first = (int) (from / GROUP);
         int end = (int) ((to + GROUP - 1) / GROUP);
         double[][] partial = new double[(end - first + GROUPS_PER_TASK - 1) / GROUPS_PER_TASK][];
         IntStream.range(0, partial.length).parallel().forEach(task -> {
             double[] sums = new double[n];
+            float[] piece = new float[GROUP];
             int last = Math.min(end, first + (task + 1) * GROUPS_PER_TASK);
             for (int k = first + task * GROUPS_PER_TASK; k < last; k++) {
-                projectGroup(k, n, from, to, g, sums);
+                Span span = Span.of(k, from, to);
+                g.get(span.start() - from, piece, 0, span.length());
+                projectGroup(k, n, span, piece, sums);
             }
             partial[task] = sums;
         });
@@ -188,14 +202,12 @@ final class HostInt8Rows implements BasisRows {
         return total;
     }
 
-    /** Adds group k's share of {@code P g} (its columns within [from, to)) to {@code sums}. */
-    private void projectGroup(int k, int n, long from, long to, float[] g, double[] sums) {
-        Span span = Span.of(k, from, to);
-        int gAt = (int) (span.start() - from);
-        double total = kernel.sum(g, gAt, span.length());
+    /** Adds group k's share of {@code P g} to {@code sums}: its columns {@code span}, whose entries of g {@code piece} holds. */
+    private void projectGroup(int k, int n, Span span, float[] piece, double[] sums) {
+        double total = kernel.sum(piece, 0, span.length());
         float[] dots = new float[capacity];
         for (int b = 0; b < blocks(n); b++) {
-            kernel.dots(codesOf(k), blockAt(k, b), width(b), span.inGroup(), span.length(), g, gAt, dots, Int8Kernel.BLOCK * b);
+            kernel.dots(codesOf(k), blockAt(k, b), width(b), span.inGroup(), span.length(), piece, 0, dots, Int8Kernel.BLOCK * b);
         }
         for (int j = 0; j < n; j++) {
             sums[j] += (double) scales[k][j] * dots[j] + (double) centres[k][j] * total;
@@ -210,39 +222,43 @@ final class HostInt8Rows implements BasisRows {
             wide[j] = coordinates[j];
         }
         float[] point = new float[Math.toIntExact(to - from)];
-        combine(wide, n, from, to, point);
+        combine(wide, n, from, to, FlatFloats.of(point));
         NDArray combined = scope.zeros(new Shape(point.length));
         combined.toByteBuffer(true).asFloatBuffer().put(point);
         return combined;
     }
 
-    /** {@code αᵀ P[0:n, from:to]} into {@code out} (length {@code to − from}) on the heap. */
-    void combine(double[] alpha, int n, long from, long to, float[] out) {
-        check(from, to);
+    /**
+     * {@code αᵀ P[0:n, from:to]} into {@code out} (length {@code to − from}); each task makes a
+     * group's columns in a buffer of its own and puts them into {@code out}.
+     */
+    void combine(double[] alpha, int n, long from, long to, FlatFloats out) {
+        check(from, to, out);
         int first = (int) (from / GROUP);
         int end = (int) ((to + GROUP - 1) / GROUP);
         int tasks = (end - first + GROUPS_PER_TASK - 1) / GROUPS_PER_TASK;
         IntStream.range(0, tasks).parallel().forEach(task -> {
+            float[] piece = new float[GROUP];
             int last = Math.min(end, first + (task + 1) * GROUPS_PER_TASK);
             for (int k = first + task * GROUPS_PER_TASK; k < last; k++) {
-                combineGroup(k, alpha, n, from, to, out);
+                Span span = Span.of(k, from, to);
+                combineGroup(k, alpha, n, span, piece);
+                out.put(span.start() - from, piece, 0, span.length());
             }
         });
     }
 
-    /** Writes group k's columns within [from, to) of {@code αᵀP} into {@code out}. */
-    private void combineGroup(int k, double[] alpha, int n, long from, long to, float[] out) {
-        Span span = Span.of(k, from, to);
-        int outAt = (int) (span.start() - from);
+    /** Makes group k's columns {@code span} of {@code αᵀP} in {@code piece} (from its start). */
+    private void combineGroup(int k, double[] alpha, int n, Span span, float[] piece) {
         double shift = 0;
         float[] factors = new float[capacity]; // 0 for the rows held past n
         for (int j = 0; j < n; j++) {
             shift += alpha[j] * centres[k][j];
             factors[j] = (float) (alpha[j] * scales[k][j]);
         }
-        Arrays.fill(out, outAt, outAt + span.length(), (float) shift);
+        Arrays.fill(piece, 0, span.length(), (float) shift);
         for (int b = 0; b < blocks(n); b++) {
-            kernel.addScaled(codesOf(k), blockAt(k, b), width(b), span.inGroup(), span.length(), factors, Int8Kernel.BLOCK * b, out, outAt);
+            kernel.addScaled(codesOf(k), blockAt(k, b), width(b), span.inGroup(), span.length(), factors, Int8Kernel.BLOCK * b, piece, 0);
         }
     }
 

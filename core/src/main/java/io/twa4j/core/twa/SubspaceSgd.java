@@ -31,9 +31,9 @@ import java.util.List;
  * and {@code w_l = P_lᵀ α_l}, the same rule on the joined coordinates; the L blocks' {@code P_l g_l}
  * travel as one vector. A whole float basis takes both products parameter by parameter over
  * column views of P (no D-length temporaries); int4 rows over their groups of columns; int8 rows,
- * held on the heap, on a heap copy of the block's gradient that then receives the point, written
- * into the parameters through views of their memory (one block-length float array per block,
- * reused every step). w is always {@code Pᵀα} in float32 for
+ * held on the heap, read the block's gradient and write its point through views of the engine's
+ * memory a group of columns at a time (no D-length array on the heap or the engine).
+ * w is always {@code Pᵀα} in float32 for
  * the rows as stored.
  */
 public final class SubspaceSgd implements UpdateRule {
@@ -44,8 +44,6 @@ public final class SubspaceSgd implements UpdateRule {
     private final double[] alpha;
     private final Collective collective;
     private double[] buffer;
-    /** Per block whose rows are on the heap ({@link Basis#onHeap}): its gradient, then its point. */
-    private final float[][] heap;
 
     /**
      * Subspace SGD starting at coordinates {@code start} (length n); writes {@code Pᵀ start} into
@@ -95,7 +93,6 @@ public final class SubspaceSgd implements UpdateRule {
         }
         this.collective = collective;
         this.alpha = start.clone();
-        this.heap = new float[blocks.blocks().size()][];
         materialise();
     }
 
@@ -135,9 +132,7 @@ public final class SubspaceSgd implements UpdateRule {
                 continue;
             }
             if (block.basis().onHeap()) {
-                float[] gradient = heap(l);
-                block.parameters().readGradient(gradient, scope);
-                parts.add(Basis.coordinates(block.basis().project(gradient), scope));
+                parts.add(Basis.coordinates(block.basis().project(block.parameters().gradientView(scope)), scope));
             } else {
                 parts.add(entrywise(block) ? blockProjection(block, scope)
                         : block.basis().project(block.parameters().readGradient(scope), scope));
@@ -198,9 +193,7 @@ public final class SubspaceSgd implements UpdateRule {
             BlockBasis.Block block = all.get(l);
             Basis basis = block.basis();
             if (basis.onHeap() && basis.size() > 0) {
-                float[] point = heap(l);
-                basis.combine(blocks.slice(alpha, l), point);
-                block.parameters().write(point);
+                basis.combine(blocks.slice(alpha, l), block.parameters().view());
                 continue;
             }
             NDArray coordinates = Basis.coordinates(blocks.slice(alpha, l), scope);
@@ -213,19 +206,11 @@ public final class SubspaceSgd implements UpdateRule {
         }
     }
 
-    /** Block l's heap vector (its length): the gradient read for {@code P g}, then the point {@code Pᵀα}. */
-    private float[] heap(int l) {
-        if (heap[l] == null) {
-            heap[l] = new float[Math.toIntExact(blocks.blocks().get(l).parameters().size())];
-        }
-        return heap[l];
-    }
-
     /**
      * Whether a block's products go parameter by parameter (float rows: column views, or float16
      * widened a block at a time); quantised rows are held by groups of columns that cross the
      * parameters, so they take the block's gradient and point whole (int4 as engine arrays, int8
-     * as heap vectors: a copy or two of the block's length, against n times that in codes).
+     * as flat views of the engine's memory).
      */
     private static boolean entrywise(BlockBasis.Block block) {
         return !block.basis().encoding().quantised();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.twa4j.core.params.FlatFloats;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -51,7 +52,7 @@ class HostInt8RowsProperties {
             for (int c = 0; c < width; c++) {
                 g[c] = (float) random.nextGaussian();
             }
-            double[] projected = heap.project(rows, from, to, g);
+            double[] projected = heap.project(rows, from, to, FlatFloats.of(g));
             double[] alpha = new double[rows];
             double gradientMass = 0;
             for (float x : g) {
@@ -67,7 +68,7 @@ class HostInt8RowsProperties {
                 alpha[j] = random.nextGaussian();
             }
             float[] point = new float[width];
-            heap.combine(alpha, rows, from, to, point);
+            heap.combine(alpha, rows, from, to, FlatFloats.of(point));
             for (int c = 0; c < width; c++) {
                 double expected = 0;
                 double magnitude = 0;

@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import io.twa4j.core.collective.Collective;
 import io.twa4j.core.data.BatchSource;
 import io.twa4j.core.optim.SgdUpdate;
+import io.twa4j.core.params.FlatFloats;
 import io.twa4j.core.params.FlatParameters;
 import io.twa4j.core.params.ParameterLayout;
 import io.twa4j.core.twa.Basis;
@@ -128,8 +129,8 @@ public record TwaStepBench(int rows, int steps, int warmup, int batchSize, Shape
         try (NDManager scope = manager.newSubManager()) {
             NDArray g = scope.randomNormal(new Shape(d));
             NDArray alpha = scope.randomNormal(new Shape(basis.size()));
-            // rows on the heap: the heap vectors a step uses, without the engine arrays' conversions
-            float[] heap = basis.onHeap() ? g.toFloatArray() : null;
+            // rows on the heap: a heap vector, read and written a group of columns at a time as a step does its views
+            FlatFloats heap = basis.onHeap() ? FlatFloats.of(g.toFloatArray()) : null;
             double[] coordinates = null;
             if (basis.onHeap()) {
                 float[] values = alpha.toFloatArray();
