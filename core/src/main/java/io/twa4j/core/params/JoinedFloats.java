@@ -32,27 +32,29 @@ final class JoinedFloats implements FlatFloats {
 
     @Override
     public void get(long from, float[] into, int at, int length) {
-        check(from, length);
-        for (int i = piece(from); length > 0; i++) {
-            int inPiece = (int) (from - starts[i]);
-            int taken = Math.min(length, pieces[i].capacity() - inPiece);
-            pieces[i].get(inPiece, into, at, taken);
-            from += taken;
-            at += taken;
-            length -= taken;
-        }
+        eachPiece(from, at, length, (piece, inPiece, to, count) -> piece.get(inPiece, into, to, count));
     }
 
     @Override
     public void put(long from, float[] values, int at, int length) {
+        eachPiece(from, at, length, (piece, inPiece, to, count) -> piece.put(inPiece, values, to, count));
+    }
+
+    /** One piece's share of a range: {@code count} entries from {@code inPiece}, at {@code at} of the caller's array. */
+    private interface Share {
+        void copy(FloatBuffer piece, int inPiece, int at, int count);
+    }
+
+    /** Hands {@code share} each piece's part of entries {@code [from, from + length)}, in order. */
+    private void eachPiece(long from, int at, int length, Share share) {
         check(from, length);
         for (int i = piece(from); length > 0; i++) {
             int inPiece = (int) (from - starts[i]);
-            int given = Math.min(length, pieces[i].capacity() - inPiece);
-            pieces[i].put(inPiece, values, at, given);
-            from += given;
-            at += given;
-            length -= given;
+            int count = Math.min(length, pieces[i].capacity() - inPiece);
+            share.copy(pieces[i], inPiece, at, count);
+            from += count;
+            at += count;
+            length -= count;
         }
     }
 
