@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * to float32 and multiplied in one fused step, the {@value Int8Kernel#BLOCK} rows of a block against
  * one load of g or of the output (a narrower block a row at a time), so a product reads one byte per
  * entry of P, in order, and never writes a decoded row. Columns before the first whole chunk of
- * eight and after the last go through scalar loops. Only this class names
+ * eight and after the last go through {@link Int8Kernel#SCALAR}. Only this class names
  * {@code jdk.incubator.vector}; it is loaded only when {@link Int8Kernel#fastest()} found the module.
  */
 final class Int8Vectors implements Int8Kernel {
@@ -55,9 +55,19 @@ final class Int8Vectors implements Int8Kernel {
                 out[outAt + r] = dot(codes, at, width, r, whole, g, shift);
             }
         }
+        addEdgeDots(codes, at, width, column, whole.first(), g, shift, out, outAt);
+        addEdgeDots(codes, at, width, whole.last(), end, g, shift, out, outAt);
+    }
+
+    /** Adds the block's dots over columns [from, to) outside its whole chunks, by the scalar loops. */
+    private static void addEdgeDots(byte[] codes, int at, int width, int from, int to, float[] g, int shift, float[] out, int outAt) {
+        if (from == to) {
+            return;
+        }
+        float[] edge = new float[width];
+        SCALAR.dots(codes, at, width, from, to - from, g, shift + from, edge, 0);
         for (int r = 0; r < width; r++) {
-            out[outAt + r] += scalarDot(codes, at, width, r, column, whole.first(), g, shift)
-                    + scalarDot(codes, at, width, r, whole.last(), end, g, shift);
+            out[outAt + r] += edge[r];
         }
     }
 
@@ -91,14 +101,6 @@ final class Int8Vectors implements Int8Kernel {
         return sum.reduceLanes(VectorOperators.ADD);
     }
 
-    private static float scalarDot(byte[] codes, int at, int width, int r, int from, int to, float[] g, int shift) {
-        float sum = 0;
-        for (int c = from; c < to; c++) {
-            sum += codes[Int8Kernel.position(at, width, r, c)] * g[shift + c];
-        }
-        return sum;
-    }
-
     @Override
     public float sum(float[] g, int at, int length) {
         FloatVector sum = FloatVector.zero(FLOATS);
@@ -125,14 +127,9 @@ final class Int8Vectors implements Int8Kernel {
                 addScaled1(codes, at, width, r, whole, scales[scalesAt + r], out, shift);
             }
         }
-        for (int r = 0; r < width; r++) {
-            for (int c = column; c < whole.first(); c++) {
-                out[shift + c] += scales[scalesAt + r] * codes[Int8Kernel.position(at, width, r, c)];
-            }
-            for (int c = whole.last(); c < end; c++) {
-                out[shift + c] += scales[scalesAt + r] * codes[Int8Kernel.position(at, width, r, c)];
-            }
-        }
+        // the columns outside whole chunks, by the scalar loops
+        SCALAR.addScaled(codes, at, width, column, whole.first() - column, scales, scalesAt, out, shift + column);
+        SCALAR.addScaled(codes, at, width, whole.last(), end - whole.last(), scales, scalesAt, out, shift + whole.last());
     }
 
     /** The four rows of a whole block over its whole chunks: one load and one store of the output for four rows. */

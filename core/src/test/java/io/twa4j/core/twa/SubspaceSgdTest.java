@@ -150,7 +150,7 @@ class SubspaceSgdTest {
     /**
      * The coefficients' SGD written with the basis's engine-array products ({@code P g} of the
      * concatenated gradient, {@code Pᵀα} written whole): what {@link SubspaceSgd} does with int8
-     * rows through heap vectors.
+     * rows through views of the gradients' and the parameters' memory.
      */
     private static final class EngineArraySubspaceSgd implements UpdateRule {
         private final Basis basis;
@@ -179,8 +179,8 @@ class SubspaceSgdTest {
     }
 
     /**
-     * Int8 rows live on the heap, and a step takes the gradient out to a heap vector and puts the
-     * point back: the run equals the same rule on the engine's arrays (the gradient concatenated,
+     * Int8 rows live on the heap, and a step reads the gradient and writes the point through views
+     * of the engine's memory, a group of columns at a time: the run equals the same rule on the engine's arrays (the gradient concatenated,
      * {@code P g} and {@code Pᵀα} as engine arrays), parameter for parameter, to float rounding.
      */
     @Test
