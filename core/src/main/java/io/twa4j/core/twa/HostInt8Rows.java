@@ -31,15 +31,17 @@ import java.util.stream.IntStream;
 final class HostInt8Rows implements BasisRows {
 
     private static final int GROUP = QuantisedRows.GROUP;
-    /** Groups per parallel task (256 Ki columns). */
-    static final int GROUPS_PER_TASK = 64;
+    /** Groups per parallel task (64 Ki columns: cnn's 103 groups make 7 tasks, which two threads share evenly). */
+    static final int GROUPS_PER_TASK = 16;
+    /** Groups per array of codes (256 Ki columns). */
+    static final int GROUPS_PER_ARRAY = 64;
 
     private final Int8Kernel kernel;
     private final long columns;
     private final int capacity;
     /**
-     * One array per task's {@value #GROUPS_PER_TASK} groups (a few MB: G1 places it in old
-     * regions directly and never copies it); group k's rows in {@code codes[k / GROUPS_PER_TASK]},
+     * One array per {@value #GROUPS_PER_ARRAY} groups (a few MB: G1 places it in old
+     * regions directly and never copies it); group k's rows in {@code codes[k / GROUPS_PER_ARRAY]},
      * by blocks from {@link #blockAt(int, int)}: row j, column {@code k·GROUP + c} at {@link #entry}.
      */
     private final byte[][] codes;
@@ -51,18 +53,18 @@ final class HostInt8Rows implements BasisRows {
         this.columns = columns;
         this.capacity = capacity;
         int groups = Math.toIntExact((columns + GROUP - 1) / GROUP);
-        this.codes = new byte[(groups + GROUPS_PER_TASK - 1) / GROUPS_PER_TASK][];
+        this.codes = new byte[(groups + GROUPS_PER_ARRAY - 1) / GROUPS_PER_ARRAY][];
         for (int t = 0; t < codes.length; t++) {
-            int held = Math.min(GROUPS_PER_TASK, groups - t * GROUPS_PER_TASK);
+            int held = Math.min(GROUPS_PER_ARRAY, groups - t * GROUPS_PER_ARRAY);
             codes[t] = new byte[Math.multiplyExact(Math.multiplyExact(held, capacity), GROUP)];
         }
         this.scales = new float[groups][capacity];
         this.centres = new float[groups][capacity];
     }
 
-    /** Where block b of group k (rows {@code 4b …}) starts in {@code codes[k / GROUPS_PER_TASK]}. */
+    /** Where block b of group k (rows {@code 4b …}) starts in {@code codes[k / GROUPS_PER_ARRAY]}. */
     private int blockAt(int k, int b) {
-        return ((k % GROUPS_PER_TASK) * capacity + Int8Kernel.BLOCK * b) * GROUP;
+        return ((k % GROUPS_PER_ARRAY) * capacity + Int8Kernel.BLOCK * b) * GROUP;
     }
 
     /** The rows block b holds: {@value Int8Kernel#BLOCK}, fewer in the last block. */
@@ -75,14 +77,14 @@ final class HostInt8Rows implements BasisRows {
         return (n + Int8Kernel.BLOCK - 1) / Int8Kernel.BLOCK;
     }
 
-    /** Where row j, column {@code k·GROUP + c} lies in {@code codes[k / GROUPS_PER_TASK]}. */
+    /** Where row j, column {@code k·GROUP + c} lies in {@code codes[k / GROUPS_PER_ARRAY]}. */
     private int entry(int k, int j, int c) {
         int b = j / Int8Kernel.BLOCK;
         return Int8Kernel.position(blockAt(k, b), width(b), j % Int8Kernel.BLOCK, c);
     }
 
     private byte[] codesOf(int k) {
-        return codes[k / GROUPS_PER_TASK];
+        return codes[k / GROUPS_PER_ARRAY];
     }
 
     /** Which loops the products use: {@code vector} or {@code scalar}. */
