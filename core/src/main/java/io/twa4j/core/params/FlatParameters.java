@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -163,35 +165,57 @@ public final class FlatParameters {
      *     view does not reach
      */
     public FlatFloats view() {
-        long[] starts = new long[layout.entries().size()];
+        List<String> names = new ArrayList<>(layout.entries().size());
+        List<NDArray> arrays = new ArrayList<>(layout.entries().size());
+        for (ParameterLayout.Entry entry : layout.entries()) {
+            names.add("parameter " + entry.name());
+            arrays.add(entry.array());
+        }
+        FlatFloats view = memoryOf(names, arrays, !viewsChecked);
+        viewsChecked = true;
+        return view;
+    }
+
+    /**
+     * The memory of {@code arrays} (float32, contiguous on the CPU) as one flat vector, array after
+     * array, written and read in place: {@link #view()} for arrays other than a model's parameters
+     * (an optimiser's state). With {@code check}, each array is first checked as the first view is
+     * (a bit of its first entry changed through the view, read back through the engine, put back).
+     *
+     * @param names what each array is, for the error ("parameter conv.weight")
+     * @throws IllegalStateException naming an array that is not float32 or whose memory the view
+     *     does not reach
+     */
+    public static FlatFloats memoryOf(List<String> names, List<NDArray> arrays, boolean check) {
+        long[] starts = new long[arrays.size()];
         FloatBuffer[] pieces = new FloatBuffer[starts.length];
+        long start = 0;
         for (int i = 0; i < starts.length; i++) {
-            ParameterLayout.Entry entry = layout.entries().get(i);
-            if (entry.array().getDataType() != DataType.FLOAT32) {
-                throw new IllegalStateException("parameter " + entry.name() + " is " + entry.array().getDataType() + ", not float32");
+            NDArray array = arrays.get(i);
+            if (array.getDataType() != DataType.FLOAT32) {
+                throw new IllegalStateException(names.get(i) + " is " + array.getDataType() + ", not float32");
             }
-            starts[i] = entry.offset();
-            pieces[i] = entry.array().toByteBuffer(true).asFloatBuffer();
-            if (!viewsChecked) {
-                checkReaches(entry, pieces[i]);
+            starts[i] = start;
+            start += array.size();
+            pieces[i] = array.toByteBuffer(true).asFloatBuffer();
+            if (check) {
+                checkReaches(names.get(i), array, pieces[i]);
             }
         }
-        viewsChecked = true;
         return FlatFloats.joined(starts, pieces);
     }
 
-    private static void checkReaches(ParameterLayout.Entry entry, FloatBuffer view) {
+    private static void checkReaches(String name, NDArray array, FloatBuffer view) {
         if (view.capacity() == 0) {
             return;
         }
         float held = view.get(0);
         int marked = Float.floatToRawIntBits(held) ^ 1;
         view.put(0, Float.intBitsToFloat(marked));
-        boolean reached = Float.floatToRawIntBits(entry.array().toFloatArray()[0]) == marked;
+        boolean reached = Float.floatToRawIntBits(array.toFloatArray()[0]) == marked;
         view.put(0, held);
         if (!reached) {
-            throw new IllegalStateException("parameter " + entry.name()
-                    + " cannot be written through a view of its memory (not contiguous on the CPU)");
+            throw new IllegalStateException(name + " cannot be written through a view of its memory (not contiguous on the CPU)");
         }
     }
 
