@@ -45,6 +45,8 @@ public final class SgdUpdate implements UpdateRule, AutoCloseable {
     /** Each thread's three chunk buffers, kept: a step makes no garbage (per-task arrays made the heap grow). */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
     private final FlatParameters parameters;
+    /** What each momentum buffer is, for the views' errors ("momentum buffer of conv.weight"). */
+    private final List<String> bufferNames;
     private final boolean inJava;
     /** Whether the buffers' views have been checked (since they were made or restored). */
     private boolean buffersChecked;
@@ -73,6 +75,7 @@ public final class SgdUpdate implements UpdateRule, AutoCloseable {
         NDManager parameterManager = layout.entries().get(0).array().getManager();
         this.stateManager = parameterManager.newSubManager();
         this.parameters = new FlatParameters(layout);
+        this.bufferNames = layout.entries().stream().map(entry -> "momentum buffer of " + entry.name()).toList();
         this.inJava = javaOnCpu && layout.entries().stream().allMatch(entry -> entry.array().getDevice().getDeviceType().equals(Device.Type.CPU));
     }
 
@@ -101,8 +104,7 @@ public final class SgdUpdate implements UpdateRule, AutoCloseable {
         }
         FlatFloats w = parameters.view();
         FlatFloats g = parameters.gradientView(scope);
-        List<String> names = layout.entries().stream().map(entry -> "momentum buffer of " + entry.name()).toList();
-        FlatFloats buf = FlatParameters.memoryOf(names, buffers, !buffersChecked);
+        FlatFloats buf = FlatParameters.memoryOf(bufferNames, buffers, !buffersChecked);
         buffersChecked = true;
         Factors factors = new Factors((float) lr, (float) weightDecay, (float) momentum, first);
         long d = layout.size();

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -28,12 +27,17 @@ public final class FlatParameters {
     private static final NDIndex ALL = new NDIndex("...");
 
     private final ParameterLayout layout;
+    /** The parameters' arrays and what each is ("parameter conv.weight"), for {@link #view()}, made once. */
+    private final List<NDArray> arrays;
+    private final List<String> names;
     /** Whether a {@link #view()} has found every parameter's view to reach its memory. */
     private boolean viewsChecked;
 
     /** Flat access to the parameters of {@code layout}. */
     public FlatParameters(ParameterLayout layout) {
         this.layout = layout;
+        this.arrays = layout.entries().stream().map(ParameterLayout.Entry::array).toList();
+        this.names = layout.entries().stream().map(entry -> "parameter " + entry.name()).toList();
     }
 
     /** The layout this view reads and writes. */
@@ -99,11 +103,8 @@ public final class FlatParameters {
         FloatBuffer[] pieces = new FloatBuffer[starts.length];
         int[] i = {0};
         forEachGradient((entry, piece) -> {
-            if (piece.getDataType() != DataType.FLOAT32) {
-                throw new IllegalStateException("the gradient of " + entry.name() + " is " + piece.getDataType() + ", not float32");
-            }
             starts[i[0]] = entry.offset();
-            pieces[i[0]++] = piece.toByteBuffer(true).asFloatBuffer().asReadOnlyBuffer();
+            pieces[i[0]++] = memoryOf("the gradient of " + entry.name(), piece).asReadOnlyBuffer();
         }, scope);
         return FlatFloats.joined(starts, pieces);
     }
@@ -165,12 +166,6 @@ public final class FlatParameters {
      *     view does not reach
      */
     public FlatFloats view() {
-        List<String> names = new ArrayList<>(layout.entries().size());
-        List<NDArray> arrays = new ArrayList<>(layout.entries().size());
-        for (ParameterLayout.Entry entry : layout.entries()) {
-            names.add("parameter " + entry.name());
-            arrays.add(entry.array());
-        }
         FlatFloats view = memoryOf(names, arrays, !viewsChecked);
         viewsChecked = true;
         return view;
@@ -192,17 +187,22 @@ public final class FlatParameters {
         long start = 0;
         for (int i = 0; i < starts.length; i++) {
             NDArray array = arrays.get(i);
-            if (array.getDataType() != DataType.FLOAT32) {
-                throw new IllegalStateException(names.get(i) + " is " + array.getDataType() + ", not float32");
-            }
             starts[i] = start;
             start += array.size();
-            pieces[i] = array.toByteBuffer(true).asFloatBuffer();
+            pieces[i] = memoryOf(names.get(i), array);
             if (check) {
                 checkReaches(names.get(i), array, pieces[i]);
             }
         }
         return FlatFloats.joined(starts, pieces);
+    }
+
+    /** The memory of one float32 array on the CPU, as floats ({@code name} says what it is, for the error). */
+    private static FloatBuffer memoryOf(String name, NDArray array) {
+        if (array.getDataType() != DataType.FLOAT32) {
+            throw new IllegalStateException(name + " is " + array.getDataType() + ", not float32");
+        }
+        return array.toByteBuffer(true).asFloatBuffer();
     }
 
     private static void checkReaches(String name, NDArray array, FloatBuffer view) {
